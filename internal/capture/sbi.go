@@ -47,15 +47,20 @@ type conn struct {
 type pending struct {
 	stream       uint32
 	method, path string
+	id           uint64 // transport.Packet.SBIStream, 0 when unknown
 }
 
-// answer returns the stream of the request rsp answers: the oldest
+// answer returns the stream of the request rsp answers: the request with
+// the same SBIStream id when the transport set one, else the oldest
 // unanswered request with rsp's method and path when rsp names them (the mem
 // transport copies them into responses), else the oldest one, else a fresh
 // stream (a response whose request was not seen).
 func (c *conn) answer(rsp *transport.Packet) uint32 {
 	i := -1
-	if rsp.Method != "" || rsp.Path != "" {
+	if rsp.SBIStream != 0 {
+		i = slices.IndexFunc(c.pending, func(q pending) bool { return q.id == rsp.SBIStream })
+	}
+	if i < 0 && (rsp.Method != "" || rsp.Path != "") {
 		i = slices.IndexFunc(c.pending, func(q pending) bool { return q.method == rsp.Method && q.path == rsp.Path })
 	}
 	if i < 0 && len(c.pending) > 0 {
@@ -105,7 +110,7 @@ func (w *Writer) writeSBI(p *transport.Packet) error {
 		if len(c.pending) >= maxPending {
 			c.pending = slices.Delete(c.pending, 0, 1)
 		}
-		c.pending = append(c.pending, pending{stream: sid, method: p.Method, path: p.Path})
+		c.pending = append(c.pending, pending{stream: sid, method: p.Method, path: p.Path, id: p.SBIStream})
 	}
 
 	w.fbuf.Reset()

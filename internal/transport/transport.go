@@ -63,6 +63,9 @@ type Packet struct {
 	Status   int    // 0 on requests
 	Header   http.Header
 	Response bool // true for an SBI response
+	// SBIStream pairs an SBI request with its response: both carry the same
+	// id, unique per network (captures use it to rebuild HTTP/2 streams).
+	SBIStream uint64
 	// Injected marks packets created by an attacker or fault rather than an endpoint.
 	Injected bool
 }
