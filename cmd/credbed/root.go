@@ -18,11 +18,10 @@ func newRootCmd() *cobra.Command {
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return asBadInput(err) })
 
-	// Subcommands. LEAD: add newRunCmd(), newListCmd(), newBenchCmd() and
-	// newSubscribersCmd() to this list.
 	root.AddCommand(
 		newKeysCmd(),
 		newSUCICmd(),
+		newSubscribersCmd(),
 		newVersionCmd(),
 	)
 
