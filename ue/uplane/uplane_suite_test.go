@@ -1,0 +1,16 @@
+package uplane_test
+
+import (
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+func TestUplane(t *testing.T) {
+	RegisterFailHandler(Fail)
+	// Packets cross delivery goroutines (and sockets in net mode): allow for a loaded machine.
+	SetDefaultEventuallyTimeout(10 * time.Second)
+	RunSpecs(t, "uplane")
+}
