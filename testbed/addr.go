@@ -1,0 +1,84 @@
+package testbed
+
+import (
+	"fmt"
+	"net/netip"
+	"sync"
+
+	"github.com/credbed/credbed/internal/transport"
+)
+
+// Plan is the loopback address plan of one bed. NFs get stable addresses so
+// captures read the same in mem and net mode; net-mode beds in one process
+// each get their own second octet so their well-known ports never clash.
+type Plan struct {
+	octet byte
+}
+
+// Well-known last octets of the NF addresses.
+const (
+	hostSMF  = 2
+	hostUDM  = 3
+	hostUDR  = 4
+	hostUPF  = 8
+	hostAUSF = 9
+	hostNRF  = 10
+	hostAANF = 11
+	hostAMF  = 18
+	hostDN   = 20
+	hostCPF  = 21
+)
+
+// SBI port in net mode (80 needs privileges on some machines).
+const netSBIPort = 8000
+
+var (
+	netOctetsMu sync.Mutex
+	netOctets   = map[byte]bool{}
+)
+
+func newPlan(mode string) (Plan, func(), error) {
+	if mode != "net" {
+		return Plan{octet: 0}, func() {}, nil
+	}
+	netOctetsMu.Lock()
+	defer netOctetsMu.Unlock()
+	for o := byte(100); o < 250; o++ {
+		if !netOctets[o] {
+			netOctets[o] = true
+			return Plan{octet: o}, func() {
+				netOctetsMu.Lock()
+				delete(netOctets, o)
+				netOctetsMu.Unlock()
+			}, nil
+		}
+	}
+	return Plan{}, nil, fmt.Errorf("testbed: too many net-mode beds in this process")
+}
+
+func (p Plan) ip(third, host byte) netip.Addr {
+	return netip.AddrFrom4([4]byte{127, p.octet, third, host})
+}
+
+// NF returns the address of the NF with the given last octet.
+func (p Plan) NF(host byte) netip.Addr { return p.ip(0, host) }
+
+// SBI returns the SBI address of an NF.
+func (p Plan) SBI(host byte, mode string) netip.AddrPort {
+	port := uint16(transport.PortSBI)
+	if mode == "net" {
+		port = netSBIPort
+	}
+	return netip.AddrPortFrom(p.NF(host), port)
+}
+
+// GNB returns the address of gNB i (0-based).
+func (p Plan) GNB(i int) netip.Addr { return p.ip(1, byte(i+1)) }
+
+// Attacker returns the address of attacker i.
+func (p Plan) Attacker(i int) netip.Addr { return p.ip(2, byte(i+1)) }
+
+// Device returns the direct-link address of device i.
+func (p Plan) Device(i int) netip.AddrPort {
+	return netip.AddrPortFrom(p.ip(3+byte(i/250), byte(i%250+1)), transport.PortDL)
+}

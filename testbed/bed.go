@@ -1,0 +1,226 @@
+package testbed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"math/rand/v2"
+	"net/netip"
+	"sync"
+
+	"github.com/credbed/credbed/internal/capture"
+	"github.com/credbed/credbed/internal/clock"
+	"github.com/credbed/credbed/internal/dn"
+	"github.com/credbed/credbed/internal/store"
+	"github.com/credbed/credbed/internal/trace"
+	"github.com/credbed/credbed/internal/transport"
+	"github.com/credbed/credbed/nf/nrf"
+	"github.com/credbed/credbed/nf/udr"
+	"github.com/credbed/credbed/nf/upf"
+)
+
+// Bed is one running emulated system.
+type Bed struct {
+	Topo    Topology
+	Plan    Plan
+	Net     transport.Network
+	Clock   clock.Clock
+	Trace   *trace.Recorder
+	Sink    trace.Sink
+	Log     *slog.Logger
+	Capture *capture.Writer
+	Store   store.Store
+
+	NRF *nrf.NF
+	UDR *udr.NF
+	UPF *upf.UPF
+	DN  *dn.DN
+
+	nrfRoot string
+	udrRoot string
+
+	rngMu sync.Mutex
+	rng   *rand.ChaCha8
+
+	closers []func() error
+	release func()
+	closed  bool
+}
+
+// New builds and starts a bed. On error everything already started is closed.
+func New(ctx context.Context, topo Topology) (b *Bed, err error) {
+	if err := topo.Validate(); err != nil {
+		return nil, err
+	}
+	plan, release, err := newPlan(topo.Mode)
+	if err != nil {
+		return nil, err
+	}
+	var seed [32]byte
+	for i := 0; i < 8; i++ {
+		seed[i] = byte(uint64(topo.Seed) >> (8 * i))
+	}
+	copy(seed[8:], topo.Name)
+	b = &Bed{
+		Topo:    topo,
+		Plan:    plan,
+		Clock:   clock.Real{},
+		Log:     slog.New(slog.DiscardHandler),
+		rng:     rand.NewChaCha8(seed),
+		release: release,
+	}
+	defer func() {
+		if err != nil {
+			_ = b.Close()
+			b = nil
+		}
+	}()
+	b.Trace = trace.NewRecorder(b.Clock)
+	b.Trace.SetLimit(topo.TraceLimit)
+	b.Sink = b.Trace
+	if topo.NoTrace {
+		b.Sink = trace.Discard
+	}
+	if topo.Mode == "net" {
+		n := transport.NewNet(transport.NetOptions{Logger: b.Log})
+		b.Net = n
+	} else {
+		b.Net = transport.NewMem(transport.MemOptions{})
+	}
+	b.onClose(b.Net.Close)
+	if topo.Capture != "" {
+		w, err := capture.Create(topo.Capture, capture.Config{}, capture.Deps{Clock: b.Clock})
+		if err != nil {
+			return nil, fmt.Errorf("testbed: capture: %w", err)
+		}
+		b.Capture = w
+		remove := w.Install(b.Net.Chain())
+		b.onClose(func() error { remove(); return w.Close() })
+	}
+	if err := b.startStore(); err != nil {
+		return nil, err
+	}
+	if err := b.startCore(ctx); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// Rand returns the bed's seeded random source (safe for concurrent use).
+func (b *Bed) Rand() io.Reader { return lockedReader{b} }
+
+type lockedReader struct{ b *Bed }
+
+func (r lockedReader) Read(p []byte) (int, error) {
+	r.b.rngMu.Lock()
+	defer r.b.rngMu.Unlock()
+	return r.b.rng.Read(p)
+}
+
+func (b *Bed) onClose(f func() error) { b.closers = append(b.closers, f) }
+
+// Close stops every NF in reverse start order and releases the addresses.
+func (b *Bed) Close() error {
+	if b == nil || b.closed {
+		return nil
+	}
+	b.closed = true
+	var errs []error
+	for i := len(b.closers) - 1; i >= 0; i-- {
+		if err := b.closers[i](); err != nil && !errors.Is(err, transport.ErrClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if b.release != nil {
+		b.release()
+	}
+	return errors.Join(errs...)
+}
+
+func (b *Bed) startStore() error {
+	if b.Topo.StorePath == "" {
+		b.Store = store.NewMem()
+	} else {
+		s, err := store.Open(b.Topo.StorePath, store.Options{NoSync: b.Topo.StoreNoSync})
+		if err != nil {
+			return fmt.Errorf("testbed: store: %w", err)
+		}
+		b.Store = s
+	}
+	b.onClose(b.Store.Close)
+	return nil
+}
+
+// serve serves h as an SBI server of the NF at host and returns its apiRoot.
+func (b *Bed) serve(host byte, h http.Handler) (string, error) {
+	root, closer, err := b.Net.ServeSBI(b.Plan.SBI(host, b.Topo.Mode), h)
+	if err != nil {
+		return "", err
+	}
+	b.onClose(closer)
+	return root, nil
+}
+
+func (b *Bed) startCore(ctx context.Context) error {
+	var err error
+	b.NRF, err = nrf.New(nrf.Config{}, nrf.Deps{Clock: b.Clock, Trace: b.Sink, Logger: b.Log})
+	if err != nil {
+		return err
+	}
+	if b.nrfRoot, err = b.serve(hostNRF, b.NRF.Handler()); err != nil {
+		return err
+	}
+	if err := b.NRF.Start(ctx); err != nil {
+		return err
+	}
+	b.onClose(b.NRF.Close)
+
+	b.UDR, err = udr.New(udr.Config{Store: udr.StoreMem}, udr.Deps{Clock: b.Clock, Trace: b.Sink, Logger: b.Log, Store: b.Store})
+	if err != nil {
+		return err
+	}
+	if b.udrRoot, err = b.serve(hostUDR, b.UDR.Handler()); err != nil {
+		return err
+	}
+	if err := b.UDR.Start(ctx); err != nil {
+		return err
+	}
+	b.onClose(b.UDR.Close)
+	for _, s := range b.Topo.Subscribers {
+		if err := b.UDR.Provision(ctx, s); err != nil {
+			return fmt.Errorf("testbed: load subscriber %s: %w", s.SUPI, err)
+		}
+	}
+
+	upfAddr := b.Plan.NF(hostUPF)
+	dnAddr := b.Plan.NF(hostDN)
+	b.UPF, err = upf.New(upf.Config{
+		N3Addr: netip.AddrPortFrom(upfAddr, transport.PortGTPU),
+		N4Addr: netip.AddrPortFrom(upfAddr, transport.PortPFCP),
+		N6Addr: netip.AddrPortFrom(upfAddr, upf.DefaultN6Port),
+		DN:     netip.AddrPortFrom(dnAddr, dn.DefaultN6Port),
+	}, upf.Deps{Net: b.Net, Clock: b.Clock, Rand: b.Rand(), Logger: b.Log, Trace: b.Sink})
+	if err != nil {
+		return err
+	}
+	if err := b.UPF.Start(ctx); err != nil {
+		return err
+	}
+	b.onClose(b.UPF.Close)
+
+	b.DN, err = dn.New(dn.Config{
+		N6Addr: netip.AddrPortFrom(dnAddr, dn.DefaultN6Port),
+		UPF:    netip.AddrPortFrom(upfAddr, upf.DefaultN6Port),
+	}, dn.Deps{Net: b.Net, Logger: b.Log, Trace: b.Sink})
+	if err != nil {
+		return err
+	}
+	if err := b.DN.Start(ctx); err != nil {
+		return err
+	}
+	b.onClose(b.DN.Close)
+	return nil
+}
