@@ -47,7 +47,7 @@ type ScenarioResult struct {
 	Threats      []string `json:"threats"`
 	Requirements []string `json:"requirements"`
 	Labels       []string `json:"labels"`
-	// Expected and Outcome are short words: blocked, succeeded, detected, accepted, residual-risk.
+	// Expected and Outcome are short words: blocked, succeeded, detected, completed, residual-risk.
 	Expected   string  `json:"expected"`
 	Outcome    string  `json:"outcome"`
 	Passed     bool    `json:"passed"`
@@ -65,6 +65,12 @@ type ScenarioResult struct {
 	Trace          []trace.Event  `json:"-"`
 	Attacks        []string       `json:"attacks,omitempty"`
 	Extra          map[string]any `json:"extra,omitempty"`
+
+	// Aliases maps transport addresses that trace events name as Actor or
+	// Peer ("127.0.0.1:47800", or an address without port) to actor names
+	// ("td/td-0001"), so that the sequence chart draws one lane per actor.
+	// The testbed fills it from its topology; report.html only.
+	Aliases map[string]string `json:"-"`
 }
 
 // StepResult is one scenario step.
