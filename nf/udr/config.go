@@ -3,6 +3,7 @@ package udr
 import (
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/credbed/credbed/internal/clock"
@@ -62,6 +63,9 @@ type Deps struct {
 	// Store, when set, is used instead of opening one from Config; the
 	// UDR does not close it.
 	Store store.Store
+	// HTTP sends data-change notifications to subscribers (normally
+	// transport.Network.SBIClient(the UDR's address)); nil sends none.
+	HTTP *http.Client
 }
 
 func (d *Deps) fill() {

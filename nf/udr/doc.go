@@ -15,6 +15,10 @@
 //	GET        {servingPlmnId}/provisioned-data/sm-data          (ExtendedSmSubsData form)
 //	PUT|PATCH|GET context-data/amf-3gpp-access
 //
+// Data-change subscriptions (TS 29.504 §5.2.2.6-7, notify.go): POST|GET
+// /nudr-dr/v2/subscription-data/subs-to-notify, GET|DELETE .../{subsId};
+// deleting a subscription notifies matching subscribers (DataChangeNotify).
+//
 // credbed provisioning resources (not in TS 29.505), used by the testbed and
 // the CPF to create and delete whole subscriptions:
 //

@@ -78,6 +78,7 @@ func (u *NF) routes() http.Handler {
 		{"PATCH", ue + "/provisioning", OpUpdateProvisioning, u.httpPatchProvisioning},
 		{"GET", sd, OpQueryProvisioningRecords, u.httpListProvisioning},
 	}
+	routes = append(routes, u.entitlementRoutes()...)
 	notAllowed := u.serve(opUnknown, func(r *http.Request) reply {
 		return fail(problem(http.StatusMethodNotAllowed, CauseMethodNotAllowed, "%s not allowed here", r.Method))
 	})
@@ -92,7 +93,7 @@ func (u *NF) routes() http.Handler {
 	mux.Handle("/", u.serve(opUnknown, func(r *http.Request) reply {
 		return fail(problem(http.StatusNotFound, CauseResourceNotFound, "no resource at this path"))
 	}))
-	return mux
+	return u.notifyRoutes(mux)
 }
 
 // serve wraps a route: trace the request, run it, write the reply (JSON or

@@ -286,11 +286,15 @@ func (u *NF) RemoveSubscription(ctx context.Context, ueID string) *models.Proble
 		return userNotFound(ueID)
 	}
 	found := false
+	var amfReg []byte // the deleted AMF registration, for the data-change notification
 	err := u.st.Update(func(tx store.Tx) error {
-		found = false
+		found, amfReg = false, nil
 		for _, b := range ueBuckets {
-			if _, err := tx.Get(b, ueID); err == nil {
+			if v, err := tx.Get(b, ueID); err == nil {
 				found = true
+				if b == bucketAmf3gpp {
+					amfReg = v
+				}
 			} else if !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
@@ -307,6 +311,7 @@ func (u *NF) RemoveSubscription(ctx context.Context, ueID string) *models.Proble
 		return userNotFound(ueID)
 	}
 	u.emit(trace.Event{Kind: trace.KindState, Name: "removed", SUPI: ueID, Detail: "subscription deleted"})
+	u.notifyRemoved(ctx, ueID, amfReg)
 	return nil
 }
 
@@ -406,11 +411,15 @@ func (u *NF) PurgeExpired(ctx context.Context) (int, error) {
 			continue
 		}
 		removed := false
+		var amfReg []byte // for the data-change notification
 		err := u.st.Update(func(tx store.Tx) error {
-			removed = false
+			removed, amfReg = false, nil
 			var p Provisioning
 			if ok, err := getJSON(tx, bucketProv, r.Supi, &p); err != nil || !ok || !p.expired(now) {
 				return err // re-checked inside the transaction
+			}
+			if v, err := tx.Get(bucketAmf3gpp, r.Supi); err == nil {
+				amfReg = v
 			}
 			for _, b := range ueBuckets {
 				if err := tx.Delete(b, r.Supi); err != nil {
@@ -426,6 +435,7 @@ func (u *NF) PurgeExpired(ctx context.Context) (int, error) {
 		if removed {
 			n++
 			u.emit(trace.Event{Kind: trace.KindState, Name: "expired", SUPI: r.Supi, Detail: string(StatePending)})
+			u.notifyRemoved(ctx, r.Supi, amfReg)
 		}
 	}
 	return n, nil
