@@ -20,7 +20,7 @@ const (
 )
 
 // ueBuckets are every bucket holding per-UE data.
-var ueBuckets = [...]string{bucketAuthSubs, bucketAuthStatus, bucketAmData, bucketSmfSel, bucketSmData, bucketAmf3gpp, bucketProv}
+var ueBuckets = [...]string{bucketAuthSubs, bucketAuthStatus, bucketAmData, bucketSmfSel, bucketSmData, bucketAmf3gpp, bucketProv, bucketEntitlement}
 
 // errCorruptRecord marks a stored value that does not decode.
 var errCorruptRecord = errors.New("udr: stored record does not decode")
