@@ -2,24 +2,33 @@ package testbed
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"math/rand/v2"
+	"net/http"
 	"net/netip"
 	"sync"
 
 	"github.com/credbed/credbed/internal/capture"
 	"github.com/credbed/credbed/internal/clock"
 	"github.com/credbed/credbed/internal/dn"
+	"github.com/credbed/credbed/internal/ident"
+	"github.com/credbed/credbed/internal/sbi"
 	"github.com/credbed/credbed/internal/store"
+	"github.com/credbed/credbed/internal/suci"
 	"github.com/credbed/credbed/internal/trace"
 	"github.com/credbed/credbed/internal/transport"
+	"github.com/credbed/credbed/nf/aanf"
+	"github.com/credbed/credbed/nf/ausf"
 	"github.com/credbed/credbed/nf/nrf"
+	"github.com/credbed/credbed/nf/smf"
+	"github.com/credbed/credbed/nf/udm"
 	"github.com/credbed/credbed/nf/udr"
 	"github.com/credbed/credbed/nf/upf"
+	"github.com/free5gc/openapi/models"
 )
 
 // Bed is one running emulated system.
@@ -34,10 +43,17 @@ type Bed struct {
 	Capture *capture.Writer
 	Store   store.Store
 
-	NRF *nrf.NF
-	UDR *udr.NF
-	UPF *upf.UPF
-	DN  *dn.DN
+	NRF  *nrf.NF
+	UDR  *udr.NF
+	UDM  *udm.NF
+	AUSF *ausf.NF
+	AANF *aanf.NF
+	UPF  *upf.UPF
+	DN   *dn.DN
+	SMF  *smf.SMF
+
+	// HNKeys are the home network SUCI key pairs (Profile A id 1, Profile B id 2).
+	HNKeys map[ident.ProtectionScheme]*suci.PrivateKey
 
 	nrfRoot string
 	udrRoot string
@@ -178,7 +194,9 @@ func (b *Bed) startCore(ctx context.Context) error {
 	}
 	b.onClose(b.NRF.Close)
 
-	b.UDR, err = udr.New(udr.Config{Store: udr.StoreMem}, udr.Deps{Clock: b.Clock, Trace: b.Sink, Logger: b.Log, Store: b.Store})
+	udrAddr := b.Plan.SBI(hostUDR, b.Topo.Mode)
+	b.UDR, err = udr.New(udr.Config{Store: udr.StoreMem}, udr.Deps{Clock: b.Clock, Trace: b.Sink, Logger: b.Log, Store: b.Store,
+		HTTP: b.Net.SBIClient(udrAddr)})
 	if err != nil {
 		return err
 	}
@@ -189,10 +207,21 @@ func (b *Bed) startCore(ctx context.Context) error {
 		return err
 	}
 	b.onClose(b.UDR.Close)
+	prof, err := sbi.Profile(models.NrfNfManagementNfType_UDR, "00000000-0000-4000-8000-0000000000d4", b.udrRoot, models.ServiceName_NUDR_DR)
+	if err != nil {
+		return err
+	}
+	if _, _, pd := b.NRF.Register(ctx, prof.NfInstanceId, prof); pd != nil {
+		return fmt.Errorf("testbed: register UDR at NRF: %s", pd.Detail)
+	}
 	for _, s := range b.Topo.Subscribers {
 		if err := b.UDR.Provision(ctx, s); err != nil {
 			return fmt.Errorf("testbed: load subscriber %s: %w", s.SUPI, err)
 		}
+	}
+
+	if err := b.startHome(ctx); err != nil {
+		return err
 	}
 
 	upfAddr := b.Plan.NF(hostUPF)
@@ -222,5 +251,83 @@ func (b *Bed) startCore(ctx context.Context) error {
 		return err
 	}
 	b.onClose(b.DN.Close)
+
+	pool, err := netip.ParsePrefix(b.Topo.Pool)
+	if err != nil {
+		return fmt.Errorf("%w: pool %q", ErrTopology, b.Topo.Pool)
+	}
+	smfAddr := b.Plan.NF(hostSMF)
+	b.SMF, err = smf.New(smf.Config{
+		Addr:      b.Plan.SBI(hostSMF, b.Topo.Mode),
+		N4Addr:    netip.AddrPortFrom(smfAddr, transport.PortPFCP),
+		UPFN4Addr: netip.AddrPortFrom(upfAddr, transport.PortPFCP),
+		UPFN3Addr: upfAddr,
+		DNNs:      []smf.DNN{{Name: b.Topo.DNN, Pool: pool}},
+	}, smf.Deps{Clock: b.Clock, Rand: b.Rand(), Logger: b.Log, Trace: b.Sink, Net: b.Net, NRF: b.nrfRoot})
+	if err != nil {
+		return err
+	}
+	if err := b.SMF.Start(ctx); err != nil {
+		return err
+	}
+	b.onClose(b.SMF.Close)
+	return nil
+}
+
+// ServingNetworkName is the bed's SNN (3-digit MNC, TS 24.501 §9.12.1).
+func (b *Bed) ServingNetworkName() string {
+	p, err := ident.NewPLMN(b.Topo.MCC, b.Topo.MNC)
+	if err != nil {
+		return ""
+	}
+	return p.ServingNetworkName()
+}
+
+// startHome starts the UDM, AUSF and AAnF with freshly drawn home network keys.
+func (b *Bed) startHome(ctx context.Context) error {
+	b.HNKeys = map[ident.ProtectionScheme]*suci.PrivateKey{}
+	var hn []udm.HomeNetworkKey
+	for _, k := range []struct {
+		scheme ident.ProtectionScheme
+		id     uint8
+	}{{ident.SchemeProfileA, 1}, {ident.SchemeProfileB, 2}} {
+		priv, err := suci.GenerateKey(k.scheme, b.Rand())
+		if err != nil {
+			return err
+		}
+		b.HNKeys[k.scheme] = priv
+		hn = append(hn, udm.HomeNetworkKey{Scheme: k.scheme, ID: k.id, PrivateKey: hex.EncodeToString(priv.Bytes())})
+	}
+	var err error
+	b.UDM, err = udm.New(udm.Config{Addr: b.Plan.SBI(hostUDM, b.Topo.Mode), HomeNetworkKeys: hn, HomePLMN: b.Topo.PLMNString()},
+		udm.Deps{Clock: b.Clock, Rand: b.Rand(), Logger: b.Log, Trace: b.Sink, Net: b.Net, NRF: b.nrfRoot})
+	if err != nil {
+		return err
+	}
+	if err := b.UDM.Start(ctx); err != nil {
+		return err
+	}
+	b.onClose(b.UDM.Close)
+
+	b.AANF, err = aanf.New(aanf.Config{Addr: b.Plan.SBI(hostAANF, b.Topo.Mode)},
+		aanf.Deps{Clock: b.Clock, Rand: b.Rand(), Logger: b.Log, Trace: b.Sink, Net: b.Net, NRF: b.nrfRoot})
+	if err != nil {
+		return err
+	}
+	if err := b.AANF.Start(ctx); err != nil {
+		return err
+	}
+	b.onClose(b.AANF.Close)
+
+	b.AUSF, err = ausf.New(ausf.Config{Addr: b.Plan.SBI(hostAUSF, b.Topo.Mode), ServingNetworks: []string{b.ServingNetworkName()},
+		MNCLength: len(b.Topo.MNC)},
+		ausf.Deps{Clock: b.Clock, Rand: b.Rand(), Logger: b.Log, Trace: b.Sink, Net: b.Net, NRF: b.nrfRoot})
+	if err != nil {
+		return err
+	}
+	if err := b.AUSF.Start(ctx); err != nil {
+		return err
+	}
+	b.onClose(b.AUSF.Close)
 	return nil
 }
