@@ -144,7 +144,7 @@ var _ = Describe("UDM over transport mem", func() {
 			Expect(st).To(Equal(http.StatusNotFound))
 			Expect(pd.Cause).To(Equal(sbi.CauseUserNotFound))
 			Expect(b.count(trace.Event{Kind: trace.KindKey})).To(BeZero())
-			Expect(b.count(trace.Event{Kind: trace.KindState, Name: udm.StateSQN})).To(BeZero())
+			Expect(b.count(trace.Event{Kind: trace.KindNote, Name: udm.StateSQN})).To(BeZero())
 		})
 
 		// Reference: TS 33.102 §6.3.5 (resynchronisation), C.3.4

@@ -273,7 +273,7 @@ func (u *NF) nextSQN(ctx context.Context, peer *udrPeer, supi string, resRand, a
 		creds.wipe()
 		return creds, 0, u.upstream(err, models.NrfNfManagementNfType_UDR)
 	}
-	u.emit(trace.Event{Kind: trace.KindState, Name: state, SUPI: supi, Detail: old.String() + " -> " + sqn.String()})
+	u.emit(trace.Event{Kind: trace.KindNote, Name: state, SUPI: supi, Detail: old.String() + " -> " + sqn.String()})
 	return creds, sqn, nil
 }
 

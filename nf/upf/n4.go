@@ -233,6 +233,12 @@ func (u *UPF) traceSession(name string, s *session, why string) {
 	if why != "" {
 		d += " (" + why + ")"
 	}
+	// Detail starts with the previous state so state counts can be kept
+	// without a per-session key (internal/metrics).
+	if s.traced != "" {
+		d = s.traced + " " + d
+	}
+	s.traced = name
 	u.emit(trace.Event{Kind: trace.KindState, Iface: trace.IfaceN4, Name: name, Detail: d})
 }
 

@@ -21,6 +21,7 @@ type session struct {
 	qers           []pfcpx.QER
 	teids          []uint32 // keys published in the uplink table
 	ueIPs          []uint32 // keys published in the downlink table
+	traced         string   // last state traced, the Detail prefix of the next state event
 }
 
 // ruleSet is the immutable, precompiled view of the PDRs reachable from one
