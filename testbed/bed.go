@@ -22,12 +22,14 @@ import (
 	"github.com/credbed/credbed/internal/trace"
 	"github.com/credbed/credbed/internal/transport"
 	"github.com/credbed/credbed/nf/aanf"
+	"github.com/credbed/credbed/nf/amf"
 	"github.com/credbed/credbed/nf/ausf"
 	"github.com/credbed/credbed/nf/nrf"
 	"github.com/credbed/credbed/nf/smf"
 	"github.com/credbed/credbed/nf/udm"
 	"github.com/credbed/credbed/nf/udr"
 	"github.com/credbed/credbed/nf/upf"
+	"github.com/credbed/credbed/ue/gnb"
 	"github.com/free5gc/openapi/models"
 )
 
@@ -51,6 +53,8 @@ type Bed struct {
 	UPF  *upf.UPF
 	DN   *dn.DN
 	SMF  *smf.SMF
+	AMF  *amf.NF
+	GNBs []*gnb.GNB
 
 	// HNKeys are the home network SUCI key pairs (Profile A id 1, Profile B id 2).
 	HNKeys map[ident.ProtectionScheme]*suci.PrivateKey
@@ -271,6 +275,56 @@ func (b *Bed) startCore(ctx context.Context) error {
 		return err
 	}
 	b.onClose(b.SMF.Close)
+	return b.startAccess(ctx)
+}
+
+// PLMN returns the bed's PLMN.
+func (b *Bed) PLMN() ident.PLMN { return ident.PLMN{MCC: b.Topo.MCC, MNC: b.Topo.MNC} }
+
+// startAccess starts the AMF and the gNBs.
+func (b *Bed) startAccess(ctx context.Context) error {
+	cfg := amf.Config{NRF: b.nrfRoot}
+	cfg.PLMN = b.PLMN()
+	cfg.TACs = []uint32{b.Topo.TAC}
+	cfg.DeregistrationCause = b.Topo.DeregCause
+	cfg.RejectCauses = map[string]uint8{
+		"USER_NOT_FOUND":          b.Topo.RejectCause,
+		"AUTHENTICATION_REJECTED": b.Topo.RejectCause,
+		"404":                     b.Topo.RejectCause,
+		"403":                     b.Topo.RejectCause,
+	}
+	amfIP := b.Plan.NF(hostAMF)
+	cfg.N2Addr = netip.AddrPortFrom(amfIP, transport.PortNGAP)
+	cfg.SBIAddr = b.Plan.SBI(hostAMF, b.Topo.Mode)
+	a, err := amf.New(cfg, amf.Deps{Net: b.Net, Clock: b.Clock, Rand: b.Rand(), Trace: b.Sink, Logger: b.Log})
+	if err != nil {
+		return err
+	}
+	if err := a.Start(ctx); err != nil {
+		return err
+	}
+	b.AMF = a
+	b.onClose(a.Close)
+	for i := 0; i < b.Topo.GNBs; i++ {
+		ip := b.Plan.GNB(i)
+		g, err := gnb.New(gnb.Config{
+			Name:    fmt.Sprintf("gnb-%d", i+1),
+			PLMN:    b.PLMN(),
+			GNBID:   uint32(i + 1),
+			TAC:     b.Topo.TAC,
+			N2Addr:  netip.AddrPortFrom(ip, transport.PortNGAP),
+			AMFAddr: a.N2Addr(),
+			N3Addr:  netip.AddrPortFrom(ip, transport.PortGTPU),
+		}, gnb.Deps{Net: b.Net, Rand: b.Rand(), Logger: b.Log, Trace: b.Sink})
+		if err != nil {
+			return err
+		}
+		b.onClose(g.Close)
+		if err := g.Start(ctx); err != nil {
+			return fmt.Errorf("testbed: gNB %d: %w", i+1, err)
+		}
+		b.GNBs = append(b.GNBs, g)
+	}
 	return nil
 }
 
