@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 
 	"github.com/credbed/credbed/internal/capture"
 	"github.com/credbed/credbed/internal/clock"
@@ -64,6 +65,8 @@ type Bed struct {
 
 	rngMu sync.Mutex
 	rng   *rand.ChaCha8
+
+	ueCounter atomic.Uint64
 
 	closers []func() error
 	release func()

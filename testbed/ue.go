@@ -2,7 +2,6 @@ package testbed
 
 import (
 	"fmt"
-	"sync/atomic"
 
 	"github.com/credbed/credbed/internal/aka"
 	"github.com/credbed/credbed/internal/ident"
@@ -26,8 +25,6 @@ type UEOptions struct {
 	// Name overrides the actor name.
 	Name string
 }
-
-var ueCounter atomic.Uint64
 
 // Credential builds the USIM credential of a subscriber of this bed, with
 // the bed's home network key for the given scheme.
@@ -108,7 +105,7 @@ func (b *Bed) NewUEWith(cred *usim.Credential, o UEOptions) (*ue.UE, error) {
 	}
 	i := o.GNB
 	if i <= 0 || i > len(b.GNBs) {
-		i = int(ueCounter.Add(1) % uint64(len(b.GNBs)))
+		i = int(b.ueCounter.Add(1) % uint64(len(b.GNBs)))
 	} else {
 		i--
 	}

@@ -22,6 +22,7 @@ func newRootCmd() *cobra.Command {
 		newKeysCmd(),
 		newSUCICmd(),
 		newSubscribersCmd(),
+		newBenchCmd(),
 		newVersionCmd(),
 	)
 
