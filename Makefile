@@ -20,7 +20,7 @@ run: build
 ## test: every test (unit, Ginkgo suites, fuzz seed corpora)
 test:
 	$(GO) vet $(PKGS)
-	$(GO) test -count=1 -timeout 14m $(PKGS)
+	$(GO) test -count=1 -timeout 8m $(PKGS)
 
 ## conformance: only the Ginkgo specs labelled conformance, with the pinned Ginkgo CLI
 conformance:
