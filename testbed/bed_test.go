@@ -29,7 +29,7 @@ var _ = Describe("Bed", func() {
 		Expect(b.Trace.Count(trace.Match(trace.Event{Actor: "udr", Kind: trace.KindState, Detail: "provisioned"}))).To(Equal(3))
 		Expect(b.Close()).To(Succeed())
 		Expect(b.Close()).To(Succeed(), "Close is idempotent")
-	}, Entry("mem", "mem"), Entry("net", "net"))
+	}, Entry("mem", "mem"), Entry("net", netMode, "net"))
 
 	It("refuses an invalid topology", func() {
 		_, err := testbed.New(context.Background(), testbed.Topology{Mode: "carrier-pigeon"})
@@ -53,5 +53,5 @@ var _ = Describe("Bed", func() {
 		Expect(s.MMCause).To(BeZero())
 		Expect(s.Addr.IsValid()).To(BeTrue())
 		Expect(s.UserPlane).To(BeTrue())
-	}, Entry("mem", "mem"), Entry("net", "net"))
+	}, Entry("mem", "mem"), Entry("net", netMode, "net"))
 })

@@ -60,6 +60,6 @@ var _ = Describe("Bed capture read by tshark", Label("conformance", "tshark"), f
 				d.Count("ngap"), d.Count("nas-5gs"), d.Count("http2"))
 		},
 		Entry("mem", "mem"),
-		Entry("net", "net"),
+		Entry("net", netMode, "net"),
 	)
 })

@@ -176,7 +176,7 @@ var _ = Describe("Full stack conformance", Label("conformance"), func() {
 		Expect(s.Scheme).To(Equal(ident.SchemeProfileA))
 		Expect(s.KeyID).To(Equal(uint8(1)))
 		Expect(s.String()).NotTo(ContainSubstring(msin(e.supi(0))), "the MSIN must not travel in clear")
-	}, Entry("mem", "mem"), Entry("net", "net"))
+	}, Entry("mem", "mem"), Entry("net", netMode, "net"))
 
 	// Reference: TS 24.501 §5.5.1.3.2 (registration with 5G-GUTI), §4.4.6 (protected initial message)
 	// Reference: TS 33.501 §6.12.3 (new 5G-GUTI at every registration), §6.4.6
@@ -185,7 +185,6 @@ var _ = Describe("Full stack conformance", Label("conformance"), func() {
 		u := e.newUE(1)
 		first := register(u)
 		e.expectRegistered(0, u, e.supi(1), first)
-		e.awaitAMF(0, e.supi(1), "REGISTERED")
 		u.PowerCycle() // switched off without de-registration: the GUTI and the context survive
 		Expect(u.State()).To(Equal(gmm.StateDeregistered))
 		m := e.mark()
@@ -200,9 +199,9 @@ var _ = Describe("Full stack conformance", Label("conformance"), func() {
 		Expect(e.since(m, match(trace.Event{Actor: "udm", Kind: trace.KindKey, Name: udm.KeyKAUSF}))).To(BeEmpty())
 		Expect(e.since(m, match(trace.Event{Actor: ueActor(e.supi(1)), Kind: trace.KindMessage, Name: msgAuthRequest}))).To(BeEmpty())
 		Expect(e.since(m, match(trace.Event{Actor: ueActor(e.supi(1)), Kind: trace.KindMessage, Name: msgSMCommand}))).To(BeEmpty())
-	}, Entry("mem", "mem"), Entry("net", "net"))
+	}, Entry("mem", "mem"), Entry("net", netMode, "net"))
 
-	// Reference: TS 23.502 §4.2.2.3.3 (UDM-initiated de-registration), §4.5.2 / TS 29.504 (data change notification)
+	// Reference: TS 23.502 §4.2.2.3.3 (UDM-initiated de-registration); TS 29.504 §5.2.2.7 (UDR data change notification)
 	// Reference: TS 24.501 §5.5.2.3 (network-initiated de-registration), §4.4.4.2, §5.5.1.2.5 (#3: USIM invalid)
 	// Reference: TS 33.501 §6.1.3.2 step 1 (no vector without a subscription); TR 33.899 KI #12.2 R3
 	DescribeTable("de-registers the UE when the subscription is removed at the UDR, then rejects it without any security material",
@@ -211,14 +210,15 @@ var _ = Describe("Full stack conformance", Label("conformance"), func() {
 			supi := e.supi(2)
 			u := e.newUE(2)
 			e.expectRegistered(0, u, supi, register(u))
-			m := e.mark() // before the removal
-			rm := m
+			removal := e.mark()
+			m := removal
 			ctx, cancel := context.WithTimeout(context.Background(), guard)
 			defer cancel()
 			Expect(e.UDR.Remove(ctx, supi)).To(Succeed())
 
 			// UDR -> UDM data-change notification -> UDM -> AMF deregistration notification.
 			e.await(m, match(trace.Event{Actor: "udr", Kind: trace.KindState, Name: "removed", SUPI: supi}))
+			e.await(m, match(trace.Event{Actor: "udr", Kind: trace.KindResponse, Name: udr.OpDataChangeNotify, SUPI: supi, Status: 204}))
 			e.await(m, match(trace.Event{Actor: "udm", Kind: trace.KindRequest, Name: udm.OpUECMDeregNotification, SUPI: supi}))
 			e.await(m, match(trace.Event{Actor: "amf", Kind: trace.KindRequest, Name: amf.OpDeregNotification, SUPI: supi}))
 			// AMF -> UE: DEREGISTRATION REQUEST, integrity protected, cause #3.
@@ -252,8 +252,8 @@ var _ = Describe("Full stack conformance", Label("conformance"), func() {
 			Expect(res.USIMInvalid).To(BeTrue())
 			e.await(m, match(trace.Event{Actor: "amf", Kind: trace.KindReject, Name: "REGISTRATION REJECT", Cause: "5GMM#3"}))
 			e.await(m, match(trace.Event{Actor: "udm", Kind: trace.KindReject, Name: udm.OpUEAUGet, Status: 404}))
-			e.noSecurityMaterial(rm, supi)
-		}, Entry("mem", "mem"), Entry("net", "net"))
+			e.noSecurityMaterial(removal, supi)
+		}, Entry("mem", "mem"), Entry("net", netMode, "net"))
 
 	// Reference: TS 24.501 §5.5.1.2.5 (REGISTRATION REJECT #3), §5.5.1.2.5 (USIM invalid); TS 29.503 §6.3.7.3 (USER_NOT_FOUND)
 	// Reference: TS 33.501 §6.1.3.2 step 1
@@ -276,7 +276,7 @@ var _ = Describe("Full stack conformance", Label("conformance"), func() {
 	},
 		Entry("mem, #3 (default)", "mem", nasx.CauseIllegalUE),
 		Entry("mem, #7 (configured)", "mem", nasx.Cause5GSServicesNotAllowed),
-		Entry("net, #3 (default)", "net", nasx.CauseIllegalUE),
+		Entry("net, #3 (default)", netMode, "net", nasx.CauseIllegalUE),
 	)
 })
 
@@ -631,6 +631,7 @@ var _ = Describe("Full stack conformance (mem)", Label("conformance"), func() {
 		Expect(st).To(BeAssignableToTypeOf(&nasx.Status5GMM{}))
 		Expect(st.(*nasx.Status5GMM).Cause).To(Equal(nasx.CauseMessageTypeNonExistent))
 		e.await(0, match(trace.Event{Actor: "amf", Kind: trace.KindReject, Name: "invalid NAS message", Cause: "5GMM#97"}))
+		term.awaitReleased() // nothing was started: the AMF keeps no context for it
 		u := e.newUE(0, testbed.UEOptions{GNB: 1})
 		e.expectRegistered(0, u, e.supi(0), register(u))
 	})
@@ -700,4 +701,3 @@ var _ = Describe("Full stack conformance at scale (mem)", Label("conformance", "
 		Expect(e.since(0, match(trace.Event{Actor: "ausf", Kind: trace.KindKey, Name: ausf.KeyKSEAF}))).To(HaveLen(n))
 	})
 })
-

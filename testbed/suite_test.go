@@ -3,6 +3,7 @@ package testbed_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -31,6 +32,11 @@ func TestTestbed(t *testing.T) {
 // delivers on goroutines, the net one on sockets); it catches hangs and is
 // never a timing assertion.
 const guard = 20 * time.Second
+
+// netMode decorates the net-mode entries: beds of one process get distinct
+// loopback addresses, but parallel Ginkgo processes (ginkgo -p) would bind
+// the same ones, so net-mode specs run serially.
+const netMode = Serial
 
 // Subscribers of every bed: the first provisioned ones are loaded into the
 // UDR, the rest exist only as USIMs (unknown to the network).
@@ -85,8 +91,12 @@ func newEnvN(mode string, n int, opts ...topoOpt) *env {
 		Expect(b.Close()).To(Succeed())
 	})
 	DeferCleanup(func() {
-		if CurrentSpecReport().Failed() {
+		switch {
+		case CurrentSpecReport().Failed():
 			AddReportEntry("trace", e.dump())
+		case os.Getenv("CREDBED_TRACE") != "":
+			// CREDBED_TRACE=1 go test ./testbed -ginkgo.v shows every trace.
+			GinkgoWriter.Println(e.dump())
 		}
 	})
 	DeferCleanup(func() {
@@ -104,9 +114,18 @@ func violations(v []testbed.Violation) string {
 	return sb.String()
 }
 
+// dumpLimit bounds the events a report entry shows (the scale spec records
+// about a hundred thousand).
+const dumpLimit = 5000
+
 func (e *env) dump() string {
 	var sb strings.Builder
-	for _, ev := range e.Trace.Events() {
+	evs := e.Trace.Events()
+	if len(evs) > dumpLimit {
+		fmt.Fprintf(&sb, "(%d earlier events omitted)\n", len(evs)-dumpLimit)
+		evs = evs[len(evs)-dumpLimit:]
+	}
+	for _, ev := range evs {
 		sb.WriteString(format(ev))
 		sb.WriteByte('\n')
 	}
@@ -366,6 +385,16 @@ func (r *recorder) ReceiveNAS(pdu []byte) {
 }
 func (r *recorder) ConnectionReleased() { r.once.Do(func() { close(r.released) }) }
 func (r *recorder) SessionReady(uint8)  {}
+
+// awaitReleased waits for the network to release the connection.
+func (r *recorder) awaitReleased() {
+	GinkgoHelper()
+	select {
+	case <-r.released:
+	case <-time.After(guard):
+		Fail("the network kept the connection")
+	}
+}
 
 func (r *recorder) next() []byte {
 	GinkgoHelper()
