@@ -3,6 +3,7 @@ package testbed
 import (
 	"fmt"
 	"net/netip"
+	"os"
 	"sync"
 
 	"github.com/credbed/credbed/internal/transport"
@@ -37,14 +38,19 @@ var (
 	netOctets   = map[byte]bool{}
 )
 
-func newPlan(mode string) (Plan, func(), error) {
+// newPlan reserves an address plan. Net-mode plans start at an octet
+// derived from the process id, so test binaries running side by side
+// rarely collide; New retries with the next plan when a bind fails.
+func newPlan(mode string, skip map[byte]bool) (Plan, func(), error) {
 	if mode != "net" {
 		return Plan{octet: 0}, func() {}, nil
 	}
 	netOctetsMu.Lock()
 	defer netOctetsMu.Unlock()
-	for o := byte(100); o < 250; o++ {
-		if !netOctets[o] {
+	start := 100 + os.Getpid()%150
+	for i := 0; i < 150; i++ {
+		o := byte(100 + (start-100+i)%150)
+		if !netOctets[o] && !skip[o] {
 			netOctets[o] = true
 			return Plan{octet: o}, func() {
 				netOctetsMu.Lock()

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/credbed/credbed/internal/capture"
 	"github.com/credbed/credbed/internal/clock"
@@ -73,15 +74,32 @@ type Bed struct {
 	closed  bool
 }
 
-// New builds and starts a bed. On error everything already started is closed.
-func New(ctx context.Context, topo Topology) (b *Bed, err error) {
+// New builds and starts a bed. On error everything already started is
+// closed. In net mode a plan whose addresses are taken by another process
+// is skipped and the next one tried.
+func New(ctx context.Context, topo Topology) (*Bed, error) {
 	if err := topo.Validate(); err != nil {
 		return nil, err
 	}
-	plan, release, err := newPlan(topo.Mode)
-	if err != nil {
-		return nil, err
+	skip := map[byte]bool{}
+	for attempt := 0; ; attempt++ {
+		plan, release, err := newPlan(topo.Mode, skip)
+		if err != nil {
+			return nil, err
+		}
+		b, err := newBed(ctx, topo, plan, release)
+		if err == nil || topo.Mode != "net" || attempt >= 8 || !addrInUse(err) {
+			return b, err
+		}
+		skip[plan.octet] = true
 	}
+}
+
+func addrInUse(err error) bool {
+	return errors.Is(err, transport.ErrAddrInUse) || errors.Is(err, syscall.EADDRINUSE)
+}
+
+func newBed(ctx context.Context, topo Topology, plan Plan, release func()) (b *Bed, err error) {
 	var seed [32]byte
 	for i := 0; i < 8; i++ {
 		seed[i] = byte(uint64(topo.Seed) >> (8 * i))
