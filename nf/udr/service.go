@@ -438,7 +438,7 @@ func (u *NF) ModifyAmfContext3gpp(ctx context.Context, ueID string, items []mode
 		if err := json.Unmarshal(raw, &doc); err != nil {
 			return fmt.Errorf("%w: %s", errCorruptRecord, bucketAmf3gpp)
 		}
-		doc, err = applyPatch(doc, items)
+		doc, err = sbi.ApplyPatch(doc, items)
 		if err != nil {
 			pd = problem(http.StatusBadRequest, sbi.CauseMalformedSyntax, "%v", err)
 			return nil
