@@ -16,6 +16,7 @@ import (
 
 	"github.com/credbed/credbed/internal/capture"
 	"github.com/credbed/credbed/internal/clock"
+	"github.com/credbed/credbed/internal/credential"
 	"github.com/credbed/credbed/internal/dn"
 	"github.com/credbed/credbed/internal/ident"
 	"github.com/credbed/credbed/internal/sbi"
@@ -26,11 +27,14 @@ import (
 	"github.com/credbed/credbed/nf/aanf"
 	"github.com/credbed/credbed/nf/amf"
 	"github.com/credbed/credbed/nf/ausf"
+	"github.com/credbed/credbed/nf/cpf"
 	"github.com/credbed/credbed/nf/nrf"
 	"github.com/credbed/credbed/nf/smf"
 	"github.com/credbed/credbed/nf/udm"
 	"github.com/credbed/credbed/nf/udr"
 	"github.com/credbed/credbed/nf/upf"
+	"github.com/credbed/credbed/scenarios/profile"
+	"github.com/credbed/credbed/scenarios/profile/builtin"
 	"github.com/credbed/credbed/ue/gnb"
 	"github.com/free5gc/openapi/models"
 )
@@ -56,7 +60,10 @@ type Bed struct {
 	DN   *dn.DN
 	SMF  *smf.SMF
 	AMF  *amf.NF
-	GNBs []*gnb.GNB
+	CPF  *cpf.NF
+	// Profiles are the solution profiles whose network halves the CPF serves.
+	Profiles *profile.Registry
+	GNBs     []*gnb.GNB
 
 	// HNKeys are the home network SUCI key pairs (Profile A id 1, Profile B id 2).
 	HNKeys map[ident.ProtectionScheme]*suci.PrivateKey
@@ -276,6 +283,9 @@ func (b *Bed) startCore(ctx context.Context) error {
 		return err
 	}
 	b.onClose(b.DN.Close)
+	if err := b.startCPF(ctx); err != nil {
+		return err
+	}
 
 	pool, err := netip.ParsePrefix(b.Topo.Pool)
 	if err != nil {
@@ -404,5 +414,46 @@ func (b *Bed) startHome(ctx context.Context) error {
 		return err
 	}
 	b.onClose(b.AUSF.Close)
+	return nil
+}
+
+// startCPF starts the Credential Provisioning Function, serves every
+// registered profile's network half in the data network.
+func (b *Bed) startCPF(ctx context.Context) error {
+	reg := b.Topo.Profiles
+	if reg == nil {
+		var err error
+		if reg, err = builtin.Registry(); err != nil {
+			return err
+		}
+	}
+	b.Profiles = reg
+	var keys []credential.HNKey
+	for _, sch := range []ident.ProtectionScheme{ident.SchemeProfileA, ident.SchemeProfileB} {
+		if k, ok := b.HNKeys[sch]; ok {
+			keys = append(keys, credential.HNKey{Scheme: credential.Scheme(sch), ID: b.HNKeyID(sch), Public: k.Public().Bytes()})
+		}
+	}
+	c, err := cpf.New(cpf.Config{
+		PLMN:         b.PLMN(),
+		HNKeys:       keys,
+		TargetDNNs:   []string{b.Topo.DNN},
+		ProvisionTTL: b.Topo.PendingTTL,
+		SBIAddr:      b.Plan.SBI(hostCPF, b.Topo.Mode),
+	}, cpf.Deps{Clock: b.Clock, Rand: b.Rand(), Logger: b.Log, Trace: b.Sink, Net: b.Net, NRF: b.nrfRoot, Store: b.Store})
+	if err != nil {
+		return err
+	}
+	if err := reg.MountAll(c); err != nil {
+		return err
+	}
+	if err := b.DN.Handle(c.Config().PathRoot+"/", c.Handler()); err != nil {
+		return err
+	}
+	if err := c.Start(ctx); err != nil {
+		return err
+	}
+	b.CPF = c
+	b.onClose(c.Close)
 	return nil
 }

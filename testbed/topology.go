@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/credbed/credbed/internal/subscriber"
+	"github.com/credbed/credbed/scenarios/profile"
 )
 
 // ErrTopology reports an unusable topology.
@@ -50,6 +51,8 @@ type Topology struct {
 	TraceLimit int `json:"trace_limit,omitempty"`
 	// NoTrace discards trace events (benchmarks).
 	NoTrace bool `json:"no_trace,omitempty"`
+	// Profiles overrides the solution profiles the CPF serves (default: the built-ins).
+	Profiles *profile.Registry `json:"-"`
 }
 
 // Validate fills defaults and checks the topology.
