@@ -1,7 +1,10 @@
 // Package sbi holds the HTTP/2 plumbing shared by credbed's network
 // functions: JSON encoding of responses, ProblemDetails (TS 29.500 §5.2.7),
-// strict request decoding, and openapi client construction on an injected
-// *http.Client.
+// strict request decoding, openapi client construction on an injected
+// *http.Client, the NRF client (TS 29.510), an NF's served SBI and its
+// registration (Server), the route table adapter (NewMux, Reply), the
+// producer client cache and relayed ProblemDetails (ClientCache,
+// UpstreamProblem), and JSON Patch (RFC 6902, ApplyPatch).
 package sbi
 
 import (

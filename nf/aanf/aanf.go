@@ -5,12 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/netip"
-	"net/url"
 	"sync"
 
 	"github.com/free5gc/openapi/models"
 
+	"github.com/credbed/credbed/internal/randx"
 	"github.com/credbed/credbed/internal/sbi"
 	"github.com/credbed/credbed/internal/trace"
 )
@@ -28,11 +27,9 @@ type NF struct {
 	store   *ctxStore
 	handler http.Handler
 
-	mu       sync.Mutex // lifecycle
-	started  bool
-	apiRoot  string
-	nrf      *sbi.NRFClient
-	closeSrv func() error
+	mu      sync.Mutex // lifecycle
+	started bool
+	srv     *sbi.Server // kept after Close (APIRoot)
 }
 
 // New builds an AAnF from cfg (defaults filled by Validate) and deps.
@@ -43,11 +40,11 @@ func New(cfg Config, deps Deps) (*NF, error) {
 	deps.fill()
 	n := &NF{cfg: cfg, deps: deps, store: newCtxStore()}
 	if n.cfg.InstanceID == "" {
-		rnd, err := newRandSource(deps.Rand, 1)
+		rnd, err := randx.New(deps.Rand, 1)
 		if err != nil {
 			return nil, fmt.Errorf("aanf: %w", err)
 		}
-		n.cfg.InstanceID = rnd.uuid()
+		n.cfg.InstanceID = rnd.UUID()
 	}
 	n.handler = n.routes()
 	return n, nil
@@ -64,32 +61,16 @@ func (n *NF) Start(ctx context.Context) error {
 	if n.deps.Net == nil {
 		return ErrNoNetwork
 	}
-	root, closer, err := n.deps.Net.ServeSBI(n.cfg.Addr, n.handler)
+	srv, err := sbi.Serve(n.deps.Net, sbi.ServerConfig{Name: "aanf", Addr: n.cfg.Addr, Handler: n.handler, NRF: n.deps.NRF, Clock: n.deps.Clock})
 	if err != nil {
-		return fmt.Errorf("aanf: serve SBI: %w", err)
+		return err
 	}
-	pu, err := url.Parse(root)
-	var from netip.AddrPort
-	if err == nil {
-		from, err = netip.ParseAddrPort(pu.Host)
+	if err := srv.Register(ctx, models.NrfNfManagementNfType_AANF, n.cfg.InstanceID, models.ServiceName_NAANF_AKMA); err != nil {
+		_ = srv.Stop()
+		return err
 	}
-	if err != nil {
-		_ = closer()
-		return fmt.Errorf("aanf: bad apiRoot %q: %w", root, err)
-	}
-	n.nrf = sbi.NewNRFClient(n.deps.Net.SBIClient(from), n.deps.NRF, n.deps.Clock)
-	if n.deps.NRF != "" {
-		p, err := sbi.Profile(models.NrfNfManagementNfType_AANF, n.cfg.InstanceID, root, models.ServiceName_NAANF_AKMA)
-		if err == nil {
-			err = n.nrf.Register(ctx, p)
-		}
-		if err != nil {
-			_ = closer()
-			return fmt.Errorf("aanf: NRF registration: %w", err)
-		}
-	}
-	n.apiRoot, n.closeSrv, n.started = root, closer, true
-	n.emit(trace.Event{Kind: trace.KindState, Name: "registered", Detail: root})
+	n.srv, n.started = srv, true
+	n.emit(trace.Event{Kind: trace.KindState, Name: "registered", Detail: srv.APIRoot})
 	return nil
 }
 
@@ -104,16 +85,7 @@ func (n *NF) Close() error {
 	n.started = false
 	ctx, cancel := context.WithTimeout(context.Background(), n.cfg.SBITimeout)
 	defer cancel()
-	var errs []error
-	if n.deps.NRF != "" {
-		if err := n.nrf.Deregister(ctx, n.cfg.InstanceID); err != nil {
-			errs = append(errs, fmt.Errorf("aanf: NRF deregistration: %w", err))
-		}
-	}
-	if err := n.closeSrv(); err != nil {
-		errs = append(errs, fmt.Errorf("aanf: close SBI server: %w", err))
-	}
-	return errors.Join(errs...)
+	return n.srv.Close(ctx)
 }
 
 // Handler returns the SBI handler.
@@ -123,7 +95,10 @@ func (n *NF) Handler() http.Handler { return n.handler }
 func (n *NF) APIRoot() string {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return n.apiRoot
+	if n.srv == nil {
+		return ""
+	}
+	return n.srv.APIRoot
 }
 
 // Config returns the validated configuration.

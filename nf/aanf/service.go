@@ -28,8 +28,8 @@ const (
 const (
 	CauseMandatoryIEMissing = "MANDATORY_IE_MISSING"
 	CauseAFNotAuthorized    = "AF_NOT_AUTHORIZED"
-	CauseMethodNotAllowed   = "METHOD_NOT_ALLOWED"
-	CauseResourceNotFound   = "RESOURCE_URI_STRUCTURE_NOT_FOUND"
+	CauseMethodNotAllowed   = sbi.CauseMethodNotAllowed
+	CauseResourceNotFound   = sbi.CauseResourceNotFound
 )
 
 func problem(status int, cause, format string, a ...any) *models.ProblemDetails {

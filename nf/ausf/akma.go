@@ -57,11 +57,11 @@ func (a *NF) registerAKMA(ctx context.Context, c *authCtx) {
 	a.emit(trace.Event{Kind: trace.KindKey, Name: KeyKAKMA, SUPI: c.supi, Detail: "A-KID " + akid})
 	root := a.cfg.AAnFAPIRoot
 	if root == "" {
-		l := a.links.Load()
+		l := a.srv.Load()
 		if l == nil {
 			return
 		}
-		root, err = l.nrf.Discover(ctx, models.NrfNfManagementNfType_AANF, models.NrfNfManagementNfType_AUSF, models.ServiceName_NAANF_AKMA)
+		root, err = l.NRF.Discover(ctx, models.NrfNfManagementNfType_AANF, models.NrfNfManagementNfType_AUSF, models.ServiceName_NAANF_AKMA)
 		if err != nil {
 			fail("AAnF discovery failed", 0)
 			return
@@ -75,8 +75,8 @@ func (a *NF) registerAKMA(ctx context.Context, c *authCtx) {
 	body.KAkma = ""
 	if err != nil {
 		if status == 0 {
-			if l := a.links.Load(); l != nil {
-				l.nrf.Forget(models.NrfNfManagementNfType_AANF)
+			if l := a.srv.Load(); l != nil {
+				l.NRF.Forget(models.NrfNfManagementNfType_AANF)
 			}
 		}
 		fail("AAnF did not accept the anchor key", status)

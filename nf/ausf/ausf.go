@@ -5,14 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/netip"
-	"net/url"
 	"sync"
 	"sync/atomic"
 
 	"github.com/free5gc/openapi/models"
 	UDMUEAU "github.com/free5gc/openapi/udm/UEAuthentication"
 
+	"github.com/credbed/credbed/internal/randx"
 	"github.com/credbed/credbed/internal/sbi"
 	"github.com/credbed/credbed/internal/trace"
 )
@@ -27,31 +26,19 @@ var (
 type NF struct {
 	cfg     Config
 	deps    Deps
-	rnd     *randSource
+	rnd     *randx.Source
 	ctxs    *ctxStore
 	handler http.Handler
 
-	mu       sync.Mutex // lifecycle
-	started  bool
-	closeSrv func() error
+	mu      sync.Mutex // lifecycle
+	started bool
 
-	links atomic.Pointer[links] // set by Start
-	udm   atomic.Pointer[udmPeer]
-}
-
-// links are what Start sets up: the served apiRoot, the outbound client
-// and the NRF client.
-type links struct {
-	apiRoot string
-	client  *http.Client
-	nrf     *sbi.NRFClient
+	srv atomic.Pointer[sbi.Server] // set by Start
+	udm sbi.ClientCache[*UDMUEAU.APIClient]
 }
 
 // udmPeer is the Nudm_UEAuthentication client for one apiRoot.
-type udmPeer struct {
-	root string
-	c    *UDMUEAU.APIClient
-}
+type udmPeer = sbi.PeerClient[*UDMUEAU.APIClient]
 
 // New builds an AUSF from cfg (defaults filled by Validate) and deps.
 func New(cfg Config, deps Deps) (*NF, error) {
@@ -59,13 +46,13 @@ func New(cfg Config, deps Deps) (*NF, error) {
 		return nil, err
 	}
 	deps.fill()
-	rnd, err := newRandSource(deps.Rand, 16)
+	rnd, err := randx.New(deps.Rand, 16)
 	if err != nil {
 		return nil, fmt.Errorf("ausf: %w", err)
 	}
 	a := &NF{cfg: cfg, deps: deps, rnd: rnd, ctxs: newCtxStore(cfg.ContextTTL)}
 	if a.cfg.InstanceID == "" {
-		a.cfg.InstanceID = rnd.uuid()
+		a.cfg.InstanceID = rnd.UUID()
 	}
 	a.handler = a.routes()
 	return a, nil
@@ -82,32 +69,18 @@ func (a *NF) Start(ctx context.Context) error {
 	if a.deps.Net == nil {
 		return ErrNoNetwork
 	}
-	root, closer, err := a.deps.Net.ServeSBI(a.cfg.Addr, a.handler)
+	l, err := sbi.Serve(a.deps.Net, sbi.ServerConfig{Name: "ausf", Addr: a.cfg.Addr, Handler: a.handler, NRF: a.deps.NRF, Clock: a.deps.Clock})
 	if err != nil {
-		return fmt.Errorf("ausf: serve SBI: %w", err)
+		return err
 	}
-	from, err := addrOf(root)
-	if err != nil {
-		_ = closer()
-		return fmt.Errorf("ausf: %w", err)
+	a.srv.Store(l)
+	if err := l.Register(ctx, models.NrfNfManagementNfType_AUSF, a.cfg.InstanceID, models.ServiceName_NAUSF_AUTH); err != nil {
+		a.srv.Store(nil)
+		_ = l.Stop()
+		return err
 	}
-	client := a.deps.Net.SBIClient(from)
-	l := &links{apiRoot: root, client: client, nrf: sbi.NewNRFClient(client, a.deps.NRF, a.deps.Clock)}
-	a.links.Store(l)
-	if a.deps.NRF != "" {
-		p, err := sbi.Profile(models.NrfNfManagementNfType_AUSF, a.cfg.InstanceID, root, models.ServiceName_NAUSF_AUTH)
-		if err == nil {
-			err = l.nrf.Register(ctx, p)
-		}
-		if err != nil {
-			a.links.Store(nil)
-			_ = closer()
-			return fmt.Errorf("ausf: NRF registration: %w", err)
-		}
-	}
-	a.closeSrv = closer
 	a.started = true
-	a.emit(trace.Event{Kind: trace.KindState, Name: "registered", Detail: root})
+	a.emit(trace.Event{Kind: trace.KindState, Name: "registered", Detail: l.APIRoot})
 	return nil
 }
 
@@ -122,18 +95,10 @@ func (a *NF) Close() error {
 	a.started = false
 	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.SBITimeout)
 	defer cancel()
-	var errs []error
-	if l := a.links.Load(); l != nil && a.deps.NRF != "" {
-		if err := l.nrf.Deregister(ctx, a.cfg.InstanceID); err != nil {
-			errs = append(errs, fmt.Errorf("ausf: NRF deregistration: %w", err))
-		}
-	}
-	if err := a.closeSrv(); err != nil {
-		errs = append(errs, fmt.Errorf("ausf: close SBI server: %w", err))
-	}
-	a.links.Store(nil)
-	a.udm.Store(nil)
-	return errors.Join(errs...)
+	err := a.srv.Load().Close(ctx)
+	a.srv.Store(nil)
+	a.udm.Reset()
+	return err
 }
 
 // Handler returns the SBI handler (Start serves it; tests may serve it themselves).
@@ -141,8 +106,8 @@ func (a *NF) Handler() http.Handler { return a.handler }
 
 // APIRoot returns the apiRoot the AUSF serves at (empty before Start).
 func (a *NF) APIRoot() string {
-	if l := a.links.Load(); l != nil {
-		return l.apiRoot
+	if l := a.srv.Load(); l != nil {
+		return l.APIRoot
 	}
 	return ""
 }
@@ -167,17 +132,4 @@ func (a *NF) emit(e trace.Event) {
 
 func (a *NF) outbound(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, a.cfg.SBITimeout)
-}
-
-// addrOf parses the host:port of an apiRoot.
-func addrOf(root string) (netip.AddrPort, error) {
-	pu, err := url.Parse(root)
-	if err != nil {
-		return netip.AddrPort{}, fmt.Errorf("bad apiRoot %q: %w", root, err)
-	}
-	ap, err := netip.ParseAddrPort(pu.Host)
-	if err != nil {
-		return netip.AddrPort{}, fmt.Errorf("apiRoot %q has no address:port: %w", root, err)
-	}
-	return ap, nil
 }

@@ -1,7 +1,6 @@
 package ausf_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
@@ -19,7 +18,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/free5gc/openapi"
 	AUSFUEAU "github.com/free5gc/openapi/ausf/UEAuthentication"
 	"github.com/free5gc/openapi/models"
 
@@ -27,6 +25,7 @@ import (
 	"github.com/credbed/credbed/internal/clock"
 	"github.com/credbed/credbed/internal/ident"
 	"github.com/credbed/credbed/internal/sbi"
+	"github.com/credbed/credbed/internal/sbi/sbitest"
 	"github.com/credbed/credbed/internal/subscriber"
 	"github.com/credbed/credbed/internal/suci"
 	"github.com/credbed/credbed/internal/trace"
@@ -412,28 +411,17 @@ func (b *bed) fullAKA(ctx context.Context, ue *testUE, supiOrSuci string) (ueRes
 // problemOf extracts the ProblemDetails of an openapi error.
 func problemOf(err error) (int, models.ProblemDetails) {
 	GinkgoHelper()
-	var oe openapi.GenericOpenAPIError
-	Expect(errors.As(err, &oe)).To(BeTrue(), "an openapi error, got %v", err)
-	var pd models.ProblemDetails
-	Expect(json.Unmarshal(oe.RawBody, &pd)).To(Succeed(), "body %q", oe.RawBody)
-	return oe.ErrorStatus, pd
+	status, pd, perr := sbitest.ProblemOf(err)
+	Expect(perr).NotTo(HaveOccurred())
+	return status, pd
 }
 
 // raw sends a request to the AUSF (or any NF) as-is, for malformed input.
 func (b *bed) raw(method, url, ctype string, body []byte) (int, string, models.ProblemDetails) {
 	GinkgoHelper()
-	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	status, ct, pd, err := sbitest.Raw(b.amfHC, method, url, ctype, body)
 	Expect(err).NotTo(HaveOccurred())
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	rsp, err := b.amfHC.Do(req)
-	Expect(err).NotTo(HaveOccurred())
-	defer rsp.Body.Close()
-	data, _ := io.ReadAll(rsp.Body)
-	var pd models.ProblemDetails
-	_ = json.Unmarshal(data, &pd)
-	return rsp.StatusCode, rsp.Header.Get("Content-Type"), pd
+	return status, ct, pd
 }
 
 func tempBolt() string { return filepath.Join(GinkgoT().TempDir(), "udr.db") }

@@ -3,7 +3,6 @@ package ausf_test
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,7 +12,7 @@ import (
 	"github.com/free5gc/openapi/models"
 
 	"github.com/credbed/credbed/internal/clock"
-	"github.com/credbed/credbed/internal/sbi"
+	"github.com/credbed/credbed/internal/sbi/sbitest"
 	"github.com/credbed/credbed/internal/subscriber"
 	"github.com/credbed/credbed/internal/transport"
 	"github.com/credbed/credbed/nf/ausf"
@@ -77,24 +76,6 @@ func fuzzAUSF(tb testing.TB) (h http.Handler, akaCtx, eapCtx string) {
 	return a.Handler(), akaCtx, eapCtx
 }
 
-func checkSBIAnswer(t *testing.T, rec *httptest.ResponseRecorder) {
-	t.Helper()
-	if rec.Code < 200 || rec.Code > 599 {
-		t.Fatalf("status %d", rec.Code)
-	}
-	ct := rec.Header().Get("Content-Type")
-	if rec.Code >= 400 {
-		var pd models.ProblemDetails
-		if ct != sbi.ContentProblem || json.Unmarshal(rec.Body.Bytes(), &pd) != nil || int(pd.Status) != rec.Code || pd.Cause == "" {
-			t.Fatalf("error %d without a proper ProblemDetails: %s %q", rec.Code, ct, rec.Body.String())
-		}
-		return
-	}
-	if rec.Body.Len() > 0 && ct != sbi.ContentJSON {
-		t.Fatalf("status %d body with content type %q", rec.Code, ct)
-	}
-}
-
 // FuzzAUSFHandlers sends arbitrary bodies to every AUSF handler (with live
 // contexts, so that bodies reach the RES* and EAP checks): never a panic,
 // always a JSON answer or a ProblemDetails.
@@ -133,6 +114,8 @@ func FuzzAUSFHandlers(f *testing.F) {
 		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
-		checkSBIAnswer(t, rec)
+		if err := sbitest.CheckAnswer(rec); err != nil {
+			t.Fatal(err)
+		}
 	})
 }

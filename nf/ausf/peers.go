@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/free5gc/openapi"
 	"github.com/free5gc/openapi/models"
 
 	"github.com/credbed/credbed/internal/sbi"
@@ -17,10 +16,10 @@ import (
 // Causes the AUSF uses besides those of internal/sbi (TS 29.500 Table
 // 5.2.7.2-1, TS 29.509 §6.1.7.3).
 const (
-	CauseUpstreamServerError = "UPSTREAM_SERVER_ERROR"
+	CauseUpstreamServerError = sbi.CauseUpstreamServerError
 	CauseMandatoryIEMissing  = "MANDATORY_IE_MISSING"
-	CauseMethodNotAllowed    = "METHOD_NOT_ALLOWED"
-	CauseResourceNotFound    = "RESOURCE_URI_STRUCTURE_NOT_FOUND"
+	CauseMethodNotAllowed    = sbi.CauseMethodNotAllowed
+	CauseResourceNotFound    = sbi.CauseResourceNotFound
 	CauseServiceUnavailable  = "NF_SERVICE_UNAVAILABLE"
 	CauseUDMDiscoveryFailed  = "UDM_DISCOVERY_FAILED"
 )
@@ -36,77 +35,45 @@ func notStarted() *models.ProblemDetails {
 // udmClient returns the Nudm_UEAuthentication client, discovering the UDM
 // at the NRF (cached for the validity period) unless Config.UDMAPIRoot is set.
 func (a *NF) udmClient(ctx context.Context) (*udmPeer, *models.ProblemDetails) {
-	l := a.links.Load()
+	l := a.srv.Load()
 	if l == nil {
 		return nil, notStarted()
 	}
 	root := a.cfg.UDMAPIRoot
 	if root == "" {
 		var err error
-		root, err = l.nrf.Discover(ctx, models.NrfNfManagementNfType_UDM, models.NrfNfManagementNfType_AUSF, models.ServiceName_NUDM_UEAU)
+		root, err = l.NRF.Discover(ctx, models.NrfNfManagementNfType_UDM, models.NrfNfManagementNfType_AUSF, models.ServiceName_NUDM_UEAU)
 		if err != nil {
 			a.deps.Logger.Warn("UDM discovery failed", "err", err)
 			return nil, problem(http.StatusInternalServerError, CauseUDMDiscoveryFailed, "UDM discovery failed")
 		}
 	}
-	if p := a.udm.Load(); p != nil && p.root == root {
-		return p, nil
-	}
-	c, err := sbi.NewUDMUEAuthenticationClient(sbi.Peer{APIRoot: root, HTTP: l.client, UserAgent: "AUSF-" + a.cfg.InstanceID})
+	p, err := a.udm.Get(sbi.Peer{APIRoot: root, HTTP: l.Client, UserAgent: "AUSF-" + a.cfg.InstanceID}, sbi.NewUDMUEAuthenticationClient)
 	if err != nil {
 		return nil, problem(http.StatusInternalServerError, sbi.CauseSystemFailure, "UDM client: %v", err)
 	}
-	p := &udmPeer{root: root, c: c}
-	a.udm.Store(p)
 	return p, nil
 }
 
 // upstream turns an error of an outbound call into the ProblemDetails to
-// answer with: the peer's own ProblemDetails when it sent one (relayed as
-// is, as free5gc's AUSF does), otherwise a 5xx. A transport failure drops
-// the cached discovery of target.
+// answer with (sbi.UpstreamProblem: the peer's own ProblemDetails relayed
+// as is, as free5gc's AUSF does, otherwise a 5xx). A transport failure
+// drops the cached discovery of target.
 func (a *NF) upstream(err error, target models.NrfNfManagementNfType, allowed ...int) *models.ProblemDetails {
-	var oe openapi.GenericOpenAPIError
-	if errors.As(err, &oe) {
-		var pd models.ProblemDetails
-		if json.Unmarshal(oe.RawBody, &pd) == nil && (pd.Cause != "" || pd.Status != 0) {
-			if pd.Status == 0 {
-				pd.Status = int32(oe.ErrorStatus)
-			}
-			return relayable(&pd, allowed)
+	pd, unreachable := sbi.UpstreamProblem(err, target, allowed...)
+	if unreachable {
+		if l := a.srv.Load(); l != nil && target != "" {
+			l.NRF.Forget(target)
 		}
-		return problem(http.StatusInternalServerError, CauseUpstreamServerError, "%s answered %d", target, oe.ErrorStatus)
+		a.deps.Logger.Warn("SBI request failed", "target", target, "err", err)
 	}
-	if l := a.links.Load(); l != nil && target != "" {
-		l.nrf.Forget(target)
-	}
-	a.deps.Logger.Warn("SBI request failed", "target", target, "err", err)
-	return problem(http.StatusInternalServerError, CauseUpstreamServerError, "%s not reachable", target)
-}
-
-// defaultRelayable are the error statuses the openapi v1.2.4 clients of
-// the services decode; a relayed ProblemDetails with another status is
-// answered as 500 with its cause kept.
-var defaultRelayable = []int{400, 403, 404, 500, 501, 503}
-
-func relayable(pd *models.ProblemDetails, allowed []int) *models.ProblemDetails {
-	if len(allowed) == 0 {
-		allowed = defaultRelayable
-	}
-	for _, s := range allowed {
-		if int(pd.Status) == s {
-			return pd
-		}
-	}
-	pd.Status = http.StatusInternalServerError
-	pd.Title = http.StatusText(http.StatusInternalServerError)
 	return pd
 }
 
 // postJSON POSTs v to uri with the outbound client and decodes a 2xx JSON
 // answer into out (when not nil). Errors carry no body content.
 func (a *NF) postJSON(ctx context.Context, uri string, v, out any) (int, error) {
-	l := a.links.Load()
+	l := a.srv.Load()
 	if l == nil {
 		return 0, errors.New("not started")
 	}
@@ -122,7 +89,7 @@ func (a *NF) postJSON(ctx context.Context, uri string, v, out any) (int, error) 
 	req.Header.Set("Content-Type", sbi.ContentJSON)
 	req.Header.Set("Accept", "application/json, application/problem+json")
 	req.Header.Set("User-Agent", "AUSF-"+a.cfg.InstanceID)
-	rsp, err := l.client.Do(req)
+	rsp, err := l.Client.Do(req)
 	if err != nil {
 		return 0, err
 	}

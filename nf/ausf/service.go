@@ -199,7 +199,7 @@ func (a *NF) fetchAV(ctx context.Context, supiOrSuci, snn string, resync *models
 	defer cancel()
 	req := models.UdmUeauAuthenticationInfoRequest{ServingNetworkName: snn, AusfInstanceId: a.cfg.InstanceID, ResynchronizationInfo: resync}
 	a.emit(trace.Event{Kind: trace.KindRequest, Name: OpUDMGet, Peer: "udm"})
-	rsp, err := peer.c.GenerateAuthDataApi.GenerateAuthData(octx, &UDMUEAU.GenerateAuthDataRequest{SupiOrSuci: &supiOrSuci, UdmUeauAuthenticationInfoRequest: &req})
+	rsp, err := peer.API.GenerateAuthDataApi.GenerateAuthData(octx, &UDMUEAU.GenerateAuthDataRequest{SupiOrSuci: &supiOrSuci, UdmUeauAuthenticationInfoRequest: &req})
 	if err != nil {
 		// TS 29.509 lists 400, 403, 404, 500 and 501 for Authenticate
 		pd := a.upstream(err, models.NrfNfManagementNfType_UDM, 400, 403, 404, 500, 501)
@@ -319,7 +319,7 @@ func (a *NF) authEvent(ctx context.Context, c *authCtx, success bool) *models.Pr
 	ev := models.AuthEvent{NfInstanceId: a.cfg.InstanceID, Success: success, TimeStamp: &now, AuthType: at, ServingNetworkName: c.snn}
 	supi := c.supi
 	a.emit(trace.Event{Kind: trace.KindRequest, Name: OpUDMAuthEvent, Peer: "udm", SUPI: supi, Detail: fmt.Sprintf("success=%t", success)})
-	if _, err := peer.c.ConfirmAuthApi.ConfirmAuth(octx, &UDMUEAU.ConfirmAuthRequest{Supi: &supi, AuthEvent: &ev}); err != nil {
+	if _, err := peer.API.ConfirmAuthApi.ConfirmAuth(octx, &UDMUEAU.ConfirmAuthRequest{Supi: &supi, AuthEvent: &ev}); err != nil {
 		pd := a.upstream(err, models.NrfNfManagementNfType_UDM)
 		a.emit(trace.Event{Kind: trace.KindResponse, Name: OpUDMAuthEvent, Peer: "udm", SUPI: supi, Status: int(pd.Status), Cause: pd.Cause})
 		return pd

@@ -24,67 +24,29 @@ const (
 	OpDeregister        = "NFDeregister"
 	OpProfileRetrieval  = "NFProfileRetrieval"
 	OpDiscover          = "NFDiscover"
-	opUnknown           = "Unknown"
-	headerLocation      = "Location"
 	headerCacheControl  = "Cache-Control"
 	maxServiceNames     = 64
 	maxQueryValueLength = 1024
 )
 
-// reply is what a route returns; serve writes it and traces it.
-type reply struct {
-	status   int
-	body     any
-	problem  *models.ProblemDetails
-	location string
-	header   map[string]string
-}
-
-func fail(pd *models.ProblemDetails) reply { return reply{problem: pd} }
-
 func (n *NF) routes() http.Handler {
-	mux := http.NewServeMux()
 	inst := PathNFM + "/nf-instances/{nfInstanceId}"
-	mux.Handle("PUT "+inst, n.serve(OpRegister, n.httpRegister))
-	mux.Handle("PATCH "+inst, n.serve(OpUpdate, n.httpUpdate))
-	mux.Handle("DELETE "+inst, n.serve(OpDeregister, n.httpDeregister))
-	mux.Handle("GET "+inst, n.serve(OpProfileRetrieval, n.httpGet))
-	mux.Handle("GET "+PathDisc+"/nf-instances", n.serve(OpDiscover, n.httpDiscover))
-	notAllowed := n.serve(opUnknown, func(r *http.Request) reply {
-		return fail(problem(http.StatusMethodNotAllowed, CauseMethodNotAllowed, "%s not allowed here", r.Method))
-	})
-	mux.Handle(inst, notAllowed)
-	mux.Handle(PathDisc+"/nf-instances", notAllowed)
-	mux.Handle("/", n.serve(opUnknown, func(r *http.Request) reply {
-		return fail(problem(http.StatusNotFound, CauseResourceNotFound, "no resource at this path"))
-	}))
-	return mux
+	return sbi.NewMux([]sbi.Route{
+		{Method: "PUT", Path: inst, Op: OpRegister, Handle: n.httpRegister},
+		{Method: "PATCH", Path: inst, Op: OpUpdate, Handle: n.httpUpdate},
+		{Method: "DELETE", Path: inst, Op: OpDeregister, Handle: n.httpDeregister},
+		{Method: "GET", Path: inst, Op: OpProfileRetrieval, Handle: n.httpGet},
+		{Method: "GET", Path: PathDisc + "/nf-instances", Op: OpDiscover, Handle: n.httpDiscover},
+	}, n.serve)
 }
 
-// serve wraps a route: it traces the request, runs the route, writes the
-// reply (JSON or ProblemDetails, both with a JSON content type) and traces
-// the response.
-func (n *NF) serve(op string, route func(*http.Request) reply) http.Handler {
+// serve wraps a route: it traces the request with the calling NF type,
+// runs the route, writes the reply and traces the response.
+func (n *NF) serve(op string, route func(*http.Request) sbi.Reply) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		peer := peerOf(r)
 		n.emit(trace.Event{Kind: trace.KindRequest, Name: op, Peer: peer, Detail: r.Method + " " + r.URL.Path})
-		rep := route(r)
-		for k, v := range rep.header {
-			w.Header().Set(k, v)
-		}
-		status, cause := rep.status, ""
-		switch {
-		case rep.problem != nil:
-			sbi.WriteProblem(w, rep.problem)
-			status, cause = int(rep.problem.Status), rep.problem.Cause
-		case rep.body != nil:
-			if rep.location != "" {
-				w.Header().Set(headerLocation, rep.location)
-			}
-			sbi.WriteJSON(w, status, rep.body)
-		default:
-			w.WriteHeader(status)
-		}
+		status, cause := route(r).Write(w)
 		n.emit(trace.Event{Kind: trace.KindResponse, Name: op, Peer: peer, Status: status, Cause: cause})
 	})
 }
@@ -113,63 +75,63 @@ func (n *NF) apiRoot(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-func (n *NF) httpRegister(r *http.Request) reply {
+func (n *NF) httpRegister(r *http.Request) sbi.Reply {
 	var p models.NrfNfManagementNfProfile
 	if pd := sbi.DecodeJSON(r, &p); pd != nil {
-		return fail(pd)
+		return sbi.Fail(pd)
 	}
 	id := r.PathValue("nfInstanceId")
 	stored, created, pd := n.Register(r.Context(), id, p)
 	if pd != nil {
-		return fail(pd)
+		return sbi.Fail(pd)
 	}
 	if created {
-		return reply{status: http.StatusCreated, body: stored, location: n.apiRoot(r) + PathNFM + "/nf-instances/" + id}
+		return sbi.Reply{Status: http.StatusCreated, Body: stored, Location: n.apiRoot(r) + PathNFM + "/nf-instances/" + id}
 	}
-	return reply{status: http.StatusOK, body: stored}
+	return sbi.Reply{Status: http.StatusOK, Body: stored}
 }
 
-func (n *NF) httpUpdate(r *http.Request) reply {
+func (n *NF) httpUpdate(r *http.Request) sbi.Reply {
 	var items []models.PatchItem
 	if pd := sbi.DecodeJSON(r, &items, sbi.ContentJSONPatch); pd != nil {
-		return fail(pd)
+		return sbi.Fail(pd)
 	}
 	p, pd := n.Update(r.Context(), r.PathValue("nfInstanceId"), items)
 	if pd != nil {
-		return fail(pd)
+		return sbi.Fail(pd)
 	}
 	if p == nil {
-		return reply{status: http.StatusNoContent}
+		return sbi.Reply{Status: http.StatusNoContent}
 	}
-	return reply{status: http.StatusOK, body: p}
+	return sbi.Reply{Status: http.StatusOK, Body: p}
 }
 
-func (n *NF) httpDeregister(r *http.Request) reply {
+func (n *NF) httpDeregister(r *http.Request) sbi.Reply {
 	if pd := n.Deregister(r.Context(), r.PathValue("nfInstanceId")); pd != nil {
-		return fail(pd)
+		return sbi.Fail(pd)
 	}
-	return reply{status: http.StatusNoContent}
+	return sbi.Reply{Status: http.StatusNoContent}
 }
 
-func (n *NF) httpGet(r *http.Request) reply {
+func (n *NF) httpGet(r *http.Request) sbi.Reply {
 	p, pd := n.Profile(r.Context(), r.PathValue("nfInstanceId"))
 	if pd != nil {
-		return fail(pd)
+		return sbi.Fail(pd)
 	}
-	return reply{status: http.StatusOK, body: p}
+	return sbi.Reply{Status: http.StatusOK, Body: p}
 }
 
-func (n *NF) httpDiscover(r *http.Request) reply {
+func (n *NF) httpDiscover(r *http.Request) sbi.Reply {
 	q, pd := parseQuery(r)
 	if pd != nil {
-		return fail(pd)
+		return sbi.Fail(pd)
 	}
 	res, pd := n.Search(r.Context(), q)
 	if pd != nil {
-		return fail(pd)
+		return sbi.Fail(pd)
 	}
-	return reply{status: http.StatusOK, body: res,
-		header: map[string]string{headerCacheControl: "max-age=" + strconv.Itoa(int(res.ValidityPeriod))}}
+	return sbi.Reply{Status: http.StatusOK, Body: res,
+		Header: map[string]string{headerCacheControl: "max-age=" + strconv.Itoa(int(res.ValidityPeriod))}}
 }
 
 // parseQuery reads the NFDiscover query parameters credbed supports;

@@ -23,8 +23,8 @@ const (
 	CauseMandatoryIEMissing         = "MANDATORY_IE_MISSING"
 	CauseMandatoryQueryParamMissing = "MANDATORY_QUERY_PARAM_MISSING"
 	CauseInvalidQueryParam          = "INVALID_QUERY_PARAM"
-	CauseResourceNotFound           = "RESOURCE_URI_STRUCTURE_NOT_FOUND"
-	CauseMethodNotAllowed           = "METHOD_NOT_ALLOWED"
+	CauseResourceNotFound           = sbi.CauseResourceNotFound
+	CauseMethodNotAllowed           = sbi.CauseMethodNotAllowed
 )
 
 // Query is one NFDiscover request (TS 29.510 Table 6.2.3.2.3.1-1, the
@@ -143,7 +143,7 @@ func (n *NF) Update(ctx context.Context, id string, items []models.PatchItem) (*
 	if err := json.Unmarshal(old.raw, &doc); err != nil {
 		return nil, problem(http.StatusInternalServerError, sbi.CauseSystemFailure, "stored profile unreadable")
 	}
-	doc, err := applyPatch(doc, items)
+	doc, err := sbi.ApplyPatch(doc, items)
 	if err != nil {
 		return nil, problem(http.StatusBadRequest, sbi.CauseMalformedSyntax, "%v", err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/credbed/credbed/internal/nasx"
 	"github.com/credbed/credbed/internal/ngapx"
 	"github.com/credbed/credbed/internal/pfcpx"
+	"github.com/credbed/credbed/internal/randx"
 	"github.com/credbed/credbed/internal/sbi"
 	"github.com/credbed/credbed/internal/trace"
 	"github.com/credbed/credbed/internal/transport"
@@ -97,10 +98,7 @@ func New(cfg Config, deps Deps) (*SMF, error) {
 		return nil, fmt.Errorf("smf: seeding: %w", err)
 	}
 	if cfg.InstanceID == "" {
-		u := seed[16:32]
-		u[6] = u[6]&0x0f | 0x40
-		u[8] = u[8]&0x3f | 0x80
-		cfg.InstanceID = fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+		cfg.InstanceID = randx.UUIDv4([16]byte(seed[16:32]))
 	}
 	s := &SMF{
 		cfg: cfg, clk: deps.Clock, log: deps.Logger, tr: deps.Trace, net: deps.Net, nrfRoot: strings.TrimRight(deps.NRF, "/"),

@@ -1,11 +1,9 @@
 package udm_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -19,7 +17,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/free5gc/openapi"
 	"github.com/free5gc/openapi/models"
 	"github.com/free5gc/openapi/udm/SubscriberDataManagement"
 	UDMUEAU "github.com/free5gc/openapi/udm/UEAuthentication"
@@ -28,6 +25,7 @@ import (
 	"github.com/credbed/credbed/internal/clock"
 	"github.com/credbed/credbed/internal/ident"
 	"github.com/credbed/credbed/internal/sbi"
+	"github.com/credbed/credbed/internal/sbi/sbitest"
 	"github.com/credbed/credbed/internal/subscriber"
 	"github.com/credbed/credbed/internal/suci"
 	"github.com/credbed/credbed/internal/trace"
@@ -256,30 +254,20 @@ func (b *bed) register(supi string, reg models.Amf3GppAccessRegistration) (*UECo
 	return b.uecm.AMFRegistrationFor3GPPAccessApi.Call3GppRegistration(context.Background(), &UEContextManagement.Call3GppRegistrationRequest{UeId: &supi, Amf3GppAccessRegistration: &reg})
 }
 
+// problemOf extracts the ProblemDetails of an openapi error.
 func problemOf(err error) (int, models.ProblemDetails) {
 	GinkgoHelper()
-	var oe openapi.GenericOpenAPIError
-	Expect(errors.As(err, &oe)).To(BeTrue(), "an openapi error, got %v", err)
-	var pd models.ProblemDetails
-	Expect(json.Unmarshal(oe.RawBody, &pd)).To(Succeed(), "body %q", oe.RawBody)
-	return oe.ErrorStatus, pd
+	status, pd, perr := sbitest.ProblemOf(err)
+	Expect(perr).NotTo(HaveOccurred())
+	return status, pd
 }
 
 // raw sends a request without an openapi client, for malformed input.
 func (b *bed) raw(method, url, ctype string, body []byte) (int, string, models.ProblemDetails) {
 	GinkgoHelper()
-	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	status, ct, pd, err := sbitest.Raw(b.hc, method, url, ctype, body)
 	Expect(err).NotTo(HaveOccurred())
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	rsp, err := b.hc.Do(req)
-	Expect(err).NotTo(HaveOccurred())
-	defer rsp.Body.Close()
-	data, _ := io.ReadAll(rsp.Body)
-	var pd models.ProblemDetails
-	_ = json.Unmarshal(data, &pd)
-	return rsp.StatusCode, rsp.Header.Get("Content-Type"), pd
+	return status, ct, pd
 }
 
 func (b *bed) count(want trace.Event) int { return b.rec.Count(trace.Match(want)) }

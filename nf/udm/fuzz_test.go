@@ -2,7 +2,6 @@ package udm_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -10,10 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/free5gc/openapi/models"
-
 	"github.com/credbed/credbed/internal/clock"
-	"github.com/credbed/credbed/internal/sbi"
+	"github.com/credbed/credbed/internal/sbi/sbitest"
 	"github.com/credbed/credbed/internal/subscriber"
 	"github.com/credbed/credbed/internal/transport"
 	"github.com/credbed/credbed/nf/udm"
@@ -68,27 +65,6 @@ func fuzzUDM(tb testing.TB) http.Handler {
 	return d.Handler()
 }
 
-// checkSBIAnswer is the invariant of every handler: an answer with a JSON
-// content type when it has a body, and a ProblemDetails carrying the HTTP
-// status and a cause on every error.
-func checkSBIAnswer(t *testing.T, rec *httptest.ResponseRecorder) {
-	t.Helper()
-	if rec.Code < 200 || rec.Code > 599 {
-		t.Fatalf("status %d", rec.Code)
-	}
-	ct := rec.Header().Get("Content-Type")
-	if rec.Code >= 400 {
-		var pd models.ProblemDetails
-		if ct != sbi.ContentProblem || json.Unmarshal(rec.Body.Bytes(), &pd) != nil || int(pd.Status) != rec.Code || pd.Cause == "" {
-			t.Fatalf("error %d without a proper ProblemDetails: %s %q", rec.Code, ct, rec.Body.String())
-		}
-		return
-	}
-	if rec.Body.Len() > 0 && ct != sbi.ContentJSON {
-		t.Fatalf("status %d body with content type %q", rec.Code, ct)
-	}
-}
-
 // FuzzUDMHandlers sends arbitrary bodies to every UDM handler: never a
 // panic, always a JSON answer or a ProblemDetails.
 func FuzzUDMHandlers(f *testing.F) {
@@ -110,6 +86,8 @@ func FuzzUDMHandlers(f *testing.F) {
 		}
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
-		checkSBIAnswer(t, rec)
+		if err := sbitest.CheckAnswer(rec); err != nil {
+			t.Fatal(err)
+		}
 	})
 }

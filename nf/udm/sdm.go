@@ -48,7 +48,7 @@ func (u *NF) GetAmData(ctx context.Context, supi string, plmn *models.PlmnId) (*
 	}
 	octx, cancel := u.outbound(ctx)
 	defer cancel()
-	rsp, err := peer.c.AccessAndMobilitySubscriptionDataDocumentApi.QueryAmData(octx, &DataRepository.QueryAmDataRequest{UeId: &ue, ServingPlmnId: &sp})
+	rsp, err := peer.API.AccessAndMobilitySubscriptionDataDocumentApi.QueryAmData(octx, &DataRepository.QueryAmDataRequest{UeId: &ue, ServingPlmnId: &sp})
 	if err != nil {
 		return nil, u.upstream(err, models.NrfNfManagementNfType_UDR)
 	}
@@ -68,7 +68,7 @@ func (u *NF) GetSmfSelectData(ctx context.Context, supi string, plmn *models.Plm
 	}
 	octx, cancel := u.outbound(ctx)
 	defer cancel()
-	rsp, err := peer.c.SMFSelectionSubscriptionDataDocumentApi.QuerySmfSelectData(octx, &DataRepository.QuerySmfSelectDataRequest{UeId: &ue, ServingPlmnId: &sp})
+	rsp, err := peer.API.SMFSelectionSubscriptionDataDocumentApi.QuerySmfSelectData(octx, &DataRepository.QuerySmfSelectDataRequest{UeId: &ue, ServingPlmnId: &sp})
 	if err != nil {
 		return nil, u.upstream(err, models.NrfNfManagementNfType_UDR)
 	}
@@ -93,7 +93,7 @@ func (u *NF) GetSmData(ctx context.Context, supi string, plmn *models.PlmnId, sn
 	if dnn != "" {
 		req.Dnn = &dnn
 	}
-	rsp, err := peer.c.SessionManagementSubscriptionDataApi.QuerySmData(octx, req)
+	rsp, err := peer.API.SessionManagementSubscriptionDataApi.QuerySmData(octx, req)
 	if err != nil {
 		return nil, u.upstream(err, models.NrfNfManagementNfType_UDR)
 	}

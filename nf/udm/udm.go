@@ -5,14 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/netip"
-	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/free5gc/openapi/models"
+	"github.com/free5gc/openapi/udr/DataRepository"
 
+	"github.com/credbed/credbed/internal/randx"
 	"github.com/credbed/credbed/internal/sbi"
 	"github.com/credbed/credbed/internal/trace"
 )
@@ -31,19 +31,18 @@ const lockStripes = 1024
 type NF struct {
 	cfg     Config
 	deps    Deps
-	rnd     *randSource
+	rnd     *randx.Source
 	handler http.Handler
 	cbToken string // secret path element of the data-change callback
 
 	sqnLocks [lockStripes]sync.Mutex
 
-	mu       sync.Mutex // lifecycle
-	started  bool
-	closeSrv func() error
+	mu      sync.Mutex // lifecycle
+	started bool
 
-	links atomic.Pointer[links] // set by Start
+	srv atomic.Pointer[sbi.Server] // set by Start
 
-	udr atomic.Pointer[udrPeer]
+	udr sbi.ClientCache[*DataRepository.APIClient]
 
 	subMu      sync.Mutex // serialises creating the UDR data-change subscription
 	subscribed atomic.Bool
@@ -57,13 +56,13 @@ func New(cfg Config, deps Deps) (*NF, error) {
 		return nil, err
 	}
 	deps.fill()
-	rnd, err := newRandSource(deps.Rand, 16)
+	rnd, err := randx.New(deps.Rand, 16)
 	if err != nil {
 		return nil, fmt.Errorf("udm: %w", err)
 	}
 	u := &NF{cfg: cfg, deps: deps, rnd: rnd}
 	if u.cfg.InstanceID == "" {
-		u.cfg.InstanceID = rnd.uuid()
+		u.cfg.InstanceID = rnd.UUID()
 	}
 	var tok [12]byte
 	_, _ = rnd.Read(tok[:])
@@ -83,33 +82,19 @@ func (u *NF) Start(ctx context.Context) error {
 	if u.deps.Net == nil {
 		return ErrNoNetwork
 	}
-	root, closer, err := u.deps.Net.ServeSBI(u.cfg.Addr, u.handler)
+	l, err := sbi.Serve(u.deps.Net, sbi.ServerConfig{Name: "udm", Addr: u.cfg.Addr, Handler: u.handler, NRF: u.deps.NRF, Clock: u.deps.Clock})
 	if err != nil {
-		return fmt.Errorf("udm: serve SBI: %w", err)
+		return err
 	}
-	from, err := addrOf(root)
-	if err != nil {
-		_ = closer()
-		return fmt.Errorf("udm: %w", err)
+	u.srv.Store(l)
+	if err := l.Register(ctx, models.NrfNfManagementNfType_UDM, u.cfg.InstanceID,
+		models.ServiceName_NUDM_UEAU, models.ServiceName_NUDM_UECM, models.ServiceName_NUDM_SDM); err != nil {
+		u.srv.Store(nil)
+		_ = l.Stop()
+		return err
 	}
-	client := u.deps.Net.SBIClient(from)
-	l := &links{apiRoot: root, client: client, nrf: sbi.NewNRFClient(client, u.deps.NRF, u.deps.Clock)}
-	u.links.Store(l)
-	if u.deps.NRF != "" {
-		p, err := sbi.Profile(models.NrfNfManagementNfType_UDM, u.cfg.InstanceID, root,
-			models.ServiceName_NUDM_UEAU, models.ServiceName_NUDM_UECM, models.ServiceName_NUDM_SDM)
-		if err == nil {
-			err = l.nrf.Register(ctx, p)
-		}
-		if err != nil {
-			u.links.Store(nil)
-			_ = closer()
-			return fmt.Errorf("udm: NRF registration: %w", err)
-		}
-	}
-	u.closeSrv = closer
 	u.started = true
-	u.emit(trace.Event{Kind: trace.KindState, Name: "registered", Detail: root})
+	u.emit(trace.Event{Kind: trace.KindState, Name: "registered", Detail: l.APIRoot})
 	return nil
 }
 
@@ -125,18 +110,10 @@ func (u *NF) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), u.cfg.SBITimeout)
 	defer cancel()
 	u.unsubscribe(ctx)
-	var errs []error
-	if l := u.links.Load(); l != nil && u.deps.NRF != "" {
-		if err := l.nrf.Deregister(ctx, u.cfg.InstanceID); err != nil {
-			errs = append(errs, fmt.Errorf("udm: NRF deregistration: %w", err))
-		}
-	}
-	if err := u.closeSrv(); err != nil {
-		errs = append(errs, fmt.Errorf("udm: close SBI server: %w", err))
-	}
-	u.links.Store(nil)
-	u.udr.Store(nil)
-	return errors.Join(errs...)
+	err := u.srv.Load().Close(ctx)
+	u.srv.Store(nil)
+	u.udr.Reset()
+	return err
 }
 
 // Handler returns the SBI handler (Start serves it; tests may serve it themselves).
@@ -144,8 +121,8 @@ func (u *NF) Handler() http.Handler { return u.handler }
 
 // APIRoot returns the apiRoot the UDM serves at (empty before Start).
 func (u *NF) APIRoot() string {
-	if l := u.links.Load(); l != nil {
-		return l.apiRoot
+	if l := u.srv.Load(); l != nil {
+		return l.APIRoot
 	}
 	return ""
 }
@@ -179,16 +156,3 @@ func (u *NF) outbound(ctx context.Context) (context.Context, context.CancelFunc)
 }
 
 func (u *NF) now() time.Time { return u.deps.Clock.Now() }
-
-// addrOf parses the host:port of an apiRoot.
-func addrOf(root string) (netip.AddrPort, error) {
-	pu, err := url.Parse(root)
-	if err != nil {
-		return netip.AddrPort{}, fmt.Errorf("bad apiRoot %q: %w", root, err)
-	}
-	ap, err := netip.ParseAddrPort(pu.Host)
-	if err != nil {
-		return netip.AddrPort{}, fmt.Errorf("apiRoot %q has no address:port: %w", root, err)
-	}
-	return ap, nil
-}

@@ -234,7 +234,7 @@ func (u *NF) GenerateAuthData(ctx context.Context, supiOrSuci string, req models
 func (u *NF) nextSQN(ctx context.Context, peer *udrPeer, supi string, resRand, auts []byte) (creds credentials, sqn aka.SQN, pd *models.ProblemDetails) {
 	octx, cancel := u.outbound(ctx)
 	defer cancel()
-	rsp, err := peer.c.AuthenticationDataDocumentApi.QueryAuthSubsData(octx, &DataRepository.QueryAuthSubsDataRequest{UeId: &supi})
+	rsp, err := peer.API.AuthenticationDataDocumentApi.QueryAuthSubsData(octx, &DataRepository.QueryAuthSubsDataRequest{UeId: &supi})
 	if err != nil {
 		return creds, 0, u.upstream(err, models.NrfNfManagementNfType_UDR)
 	}
@@ -265,7 +265,7 @@ func (u *NF) nextSQN(ctx context.Context, peer *udrPeer, supi string, resRand, a
 		sn = *sub.SequenceNumber
 	}
 	sn.Sqn = sqn.String()
-	_, err = peer.c.AuthenticationSubscriptionDocumentApi.ModifyAuthenticationSubscription(octx, &DataRepository.ModifyAuthenticationSubscriptionRequest{
+	_, err = peer.API.AuthenticationSubscriptionDocumentApi.ModifyAuthenticationSubscription(octx, &DataRepository.ModifyAuthenticationSubscriptionRequest{
 		UeId:      &supi,
 		PatchItem: []models.PatchItem{{Op: models.PatchOperation_REPLACE, Path: "/sequenceNumber", Value: sn}},
 	})
@@ -305,7 +305,7 @@ func (u *NF) ConfirmAuth(ctx context.Context, supi string, ev models.AuthEvent) 
 	}
 	octx, cancel := u.outbound(ctx)
 	defer cancel()
-	if _, err := peer.c.AuthenticationStatusDocumentApi.CreateAuthenticationStatus(octx, &DataRepository.CreateAuthenticationStatusRequest{UeId: &supi, AuthEvent: &ev}); err != nil {
+	if _, err := peer.API.AuthenticationStatusDocumentApi.CreateAuthenticationStatus(octx, &DataRepository.CreateAuthenticationStatusRequest{UeId: &supi, AuthEvent: &ev}); err != nil {
 		return nil, "", u.upstream(err, models.NrfNfManagementNfType_UDR)
 	}
 	var idb [8]byte

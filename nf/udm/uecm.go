@@ -76,11 +76,11 @@ func (u *NF) RegisterAMF3GPP(ctx context.Context, ueID string, reg models.Amf3Gp
 	defer cancel()
 	var old *models.Amf3GppAccessRegistration
 	if reg.InitialRegistrationInd {
-		if rsp, err := peer.c.AMF3GPPAccessRegistrationDocumentApi.QueryAmfContext3gpp(octx, &DataRepository.QueryAmfContext3gppRequest{UeId: &supi}); err == nil {
+		if rsp, err := peer.API.AMF3GPPAccessRegistrationDocumentApi.QueryAmfContext3gpp(octx, &DataRepository.QueryAmfContext3gppRequest{UeId: &supi}); err == nil {
 			old = &rsp.Amf3GppAccessRegistration
 		}
 	}
-	rsp, err := peer.c.AMF3GPPAccessRegistrationDocumentApi.CreateAmfContext3gpp(octx, &DataRepository.CreateAmfContext3gppRequest{UeId: &supi, Amf3GppAccessRegistration: &reg})
+	rsp, err := peer.API.AMF3GPPAccessRegistrationDocumentApi.CreateAmfContext3gpp(octx, &DataRepository.CreateAmfContext3gppRequest{UeId: &supi, Amf3GppAccessRegistration: &reg})
 	if err != nil {
 		return nil, false, u.upstream(err, models.NrfNfManagementNfType_UDR)
 	}
@@ -105,7 +105,7 @@ func (u *NF) GetAMF3GPP(ctx context.Context, ueID string) (*models.Amf3GppAccess
 	}
 	octx, cancel := u.outbound(ctx)
 	defer cancel()
-	rsp, err := peer.c.AMF3GPPAccessRegistrationDocumentApi.QueryAmfContext3gpp(octx, &DataRepository.QueryAmfContext3gppRequest{UeId: &supi})
+	rsp, err := peer.API.AMF3GPPAccessRegistrationDocumentApi.QueryAmfContext3gpp(octx, &DataRepository.QueryAmfContext3gppRequest{UeId: &supi})
 	if err != nil {
 		pd := u.upstream(err, models.NrfNfManagementNfType_UDR)
 		if pd.Cause == sbi.CauseDataNotFound {
@@ -158,7 +158,7 @@ func (u *NF) UpdateAMF3GPP(ctx context.Context, ueID string, mod models.Amf3GppA
 	}
 	octx, cancel := u.outbound(ctx)
 	defer cancel()
-	if _, err := peer.c.AMF3GPPAccessRegistrationDocumentApi.AmfContext3gpp(octx, &DataRepository.AmfContext3gppRequest{UeId: &supi, PatchItem: items}); err != nil {
+	if _, err := peer.API.AMF3GPPAccessRegistrationDocumentApi.AmfContext3gpp(octx, &DataRepository.AmfContext3gppRequest{UeId: &supi, PatchItem: items}); err != nil {
 		return u.upstream(err, models.NrfNfManagementNfType_UDR)
 	}
 	if mod.PurgeFlag {
@@ -172,26 +172,26 @@ func (u *NF) UpdateAMF3GPP(ctx context.Context, ueID string, mod models.Amf3GppA
 // one subscription for every UE, monitoring the subscription data, so
 // that a deleted subscription is reported with its AMF registration.
 func (u *NF) ensureSubscribed(ctx context.Context, peer *udrPeer) *models.ProblemDetails {
-	if u.subscribed.Load() && u.subRoot() == peer.root {
+	if u.subscribed.Load() && u.subRoot() == peer.Root {
 		return nil
 	}
 	u.subMu.Lock()
 	defer u.subMu.Unlock()
-	if u.subscribed.Load() && u.subRoot() == peer.root {
+	if u.subscribed.Load() && u.subRoot() == peer.Root {
 		return nil
 	}
-	l := u.links.Load()
+	l := u.srv.Load()
 	if l == nil {
 		return notStarted()
 	}
 	sub := models.SubscriptionDataSubscriptions{
-		CallbackReference:     l.apiRoot + PathDataChange + "/" + u.cbToken,
-		MonitoredResourceUris: []string{peer.root + "/nudr-dr/v2/subscription-data"},
+		CallbackReference:     l.APIRoot + PathDataChange + "/" + u.cbToken,
+		MonitoredResourceUris: []string{peer.Root + "/nudr-dr/v2/subscription-data"},
 	}
 	octx, cancel := u.outbound(ctx)
 	defer cancel()
 	u.emit(trace.Event{Kind: trace.KindRequest, Name: OpSubscribeDataChange, Peer: "udr"})
-	rsp, err := peer.c.SubsToNotifyCollectionApi.SubscriptionDataSubscriptions(octx, &DataRepository.SubscriptionDataSubscriptionsRequest{SubscriptionDataSubscriptions: &sub})
+	rsp, err := peer.API.SubsToNotifyCollectionApi.SubscriptionDataSubscriptions(octx, &DataRepository.SubscriptionDataSubscriptionsRequest{SubscriptionDataSubscriptions: &sub})
 	if err != nil {
 		pd := u.upstream(err, models.NrfNfManagementNfType_UDR)
 		u.emit(trace.Event{Kind: trace.KindResponse, Name: OpSubscribeDataChange, Peer: "udr", Status: int(pd.Status), Cause: pd.Cause})
@@ -199,7 +199,7 @@ func (u *NF) ensureSubscribed(ctx context.Context, peer *udrPeer) *models.Proble
 	}
 	u.emit(trace.Event{Kind: trace.KindResponse, Name: OpSubscribeDataChange, Peer: "udr", Status: http.StatusCreated})
 	u.subURI = rsp.Location
-	u.subRootV.Store(&peer.root)
+	u.subRootV.Store(&peer.Root)
 	u.subscribed.Store(true)
 	return nil
 }
@@ -221,11 +221,11 @@ func (u *NF) unsubscribe(ctx context.Context) {
 	u.subscribed.Store(false)
 	id := path.Base(u.subURI)
 	u.subURI = ""
-	peer := u.udr.Load()
+	peer := u.udr.Cached()
 	if peer == nil {
 		return
 	}
-	if _, err := peer.c.SubsToNotifyDocumentApi.RemovesubscriptionDataSubscriptions(ctx, &DataRepository.RemovesubscriptionDataSubscriptionsRequest{SubsId: &id}); err != nil {
+	if _, err := peer.API.SubsToNotifyDocumentApi.RemovesubscriptionDataSubscriptions(ctx, &DataRepository.RemovesubscriptionDataSubscriptionsRequest{SubsId: &id}); err != nil {
 		u.deps.Logger.Warn("removing the UDR data-change subscription failed", "err", err)
 	}
 }
@@ -319,7 +319,7 @@ func (u *NF) confirmGone(ctx context.Context, ueID string) bool {
 	}
 	octx, cancel := u.outbound(ctx)
 	defer cancel()
-	_, err := peer.c.AuthenticationDataDocumentApi.QueryAuthSubsData(octx, &DataRepository.QueryAuthSubsDataRequest{UeId: &ueID})
+	_, err := peer.API.AuthenticationDataDocumentApi.QueryAuthSubsData(octx, &DataRepository.QueryAuthSubsDataRequest{UeId: &ueID})
 	if err == nil {
 		return false
 	}
@@ -331,11 +331,11 @@ func (u *NF) confirmGone(ctx context.Context, ueID string) bool {
 // deregCallbackUri (Nudm_UECM_DeregistrationNotification, TS 29.503
 // §5.3.2.3.2; the AMF answers 204).
 func (u *NF) notifyDeregistration(ctx context.Context, supi, uri string, reason models.UdmUecmDeregistrationReason) {
-	l := u.links.Load()
+	l := u.srv.Load()
 	if l == nil {
 		return
 	}
-	c, err := sbi.NewUDMUECMClient(sbi.Peer{APIRoot: l.apiRoot, HTTP: l.client, UserAgent: "UDM-" + u.cfg.InstanceID})
+	c, err := sbi.NewUDMUECMClient(sbi.Peer{APIRoot: l.APIRoot, HTTP: l.Client, UserAgent: "UDM-" + u.cfg.InstanceID})
 	if err != nil {
 		return
 	}

@@ -1,8 +1,9 @@
-package nrf
+package sbi
 
 // A small RFC 6902 JSON Patch engine over decoded JSON values
-// (map[string]any, []any, string, float64, bool, nil) with RFC 6901 pointers.
-// The same file lives in nf/udr; it belongs in a shared internal package.
+// (map[string]any, []any, string, float64, bool, nil) with RFC 6901 pointers,
+// shared by the NFs whose SBI resources take application/json-patch+json
+// (NRF NFUpdate, UDR AMF registration).
 
 import (
 	"encoding/json"
@@ -15,18 +16,24 @@ import (
 	"github.com/free5gc/openapi/models"
 )
 
-var errPatch = errors.New("json patch")
+// ErrPatch wraps every error ApplyPatch returns.
+var ErrPatch = errors.New("json patch")
 
-// applyPatch applies ops in order to doc and returns the new document. doc
+// ApplyPatch applies ops (RFC 6902) in order to doc, a value as
+// encoding/json decodes it into an any, and returns the new document. doc
 // is modified in place; on error the caller must discard it.
-func applyPatch(doc any, ops []models.PatchItem) (any, error) {
+//
+// One deviation from RFC 6902 §4.3: "replace" of an absent member of an
+// existing object adds it, because documents are stored with zero-valued
+// members omitted.
+func ApplyPatch(doc any, ops []models.PatchItem) (any, error) {
 	for i, op := range ops {
 		path, err := parsePointer(op.Path)
 		if err != nil {
-			return nil, fmt.Errorf("%w: item %d: %w", errPatch, i, err)
+			return nil, fmt.Errorf("%w: item %d: %w", ErrPatch, i, err)
 		}
 		if op.Value, err = normalizeJSON(op.Value); err != nil {
-			return nil, fmt.Errorf("%w: item %d: value: %w", errPatch, i, err)
+			return nil, fmt.Errorf("%w: item %d: value: %w", ErrPatch, i, err)
 		}
 		switch op.Op {
 		case models.PatchOperation_ADD:
@@ -78,7 +85,7 @@ func applyPatch(doc any, ops []models.PatchItem) (any, error) {
 			err = fmt.Errorf("unknown op %q", op.Op)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: item %d (%s %s): %w", errPatch, i, op.Op, op.Path, err)
+			return nil, fmt.Errorf("%w: item %d (%s %s): %w", ErrPatch, i, op.Op, op.Path, err)
 		}
 	}
 	return doc, nil
