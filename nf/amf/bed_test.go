@@ -355,7 +355,9 @@ func (b *bed) awaitCount(pred func(trace.Event) bool, n int) {
 // awaitDeleted waits for the n-th context deletion.
 func (b *bed) awaitDeleted(n int) {
 	GinkgoHelper()
-	b.awaitCount(func(e trace.Event) bool { return e.Actor == "amf" && e.Kind == trace.KindState && e.Name == "CONTEXT-DELETED" }, n)
+	b.awaitCount(func(e trace.Event) bool {
+		return e.Actor == "amf" && e.Kind == trace.KindState && e.Name == "CONTEXT-DELETED"
+	}, n)
 }
 
 type waiter struct {
