@@ -19,6 +19,8 @@ func newRootCmd() *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return asBadInput(err) })
 
 	root.AddCommand(
+		newRunCmd(),
+		newListCmd(),
 		newKeysCmd(),
 		newSUCICmd(),
 		newSubscribersCmd(),
