@@ -88,3 +88,33 @@ func (p Plan) Attacker(i int) netip.Addr { return p.ip(2, byte(i+1)) }
 func (p Plan) Device(i int) netip.AddrPort {
 	return netip.AddrPortFrom(p.ip(3+byte(i/250), byte(i%250+1)), transport.PortDL)
 }
+
+// Node returns the address of a node by name: nrf, udr, udm, ausf, aanf,
+// amf, smf, upf, dn, cpf, or gnb (the first gNB).
+func (p Plan) Node(name string) (netip.Addr, bool) {
+	switch name {
+	case "smf":
+		return p.NF(hostSMF), true
+	case "udm":
+		return p.NF(hostUDM), true
+	case "udr":
+		return p.NF(hostUDR), true
+	case "upf":
+		return p.NF(hostUPF), true
+	case "ausf":
+		return p.NF(hostAUSF), true
+	case "nrf":
+		return p.NF(hostNRF), true
+	case "aanf":
+		return p.NF(hostAANF), true
+	case "amf":
+		return p.NF(hostAMF), true
+	case "dn":
+		return p.NF(hostDN), true
+	case "cpf":
+		return p.NF(hostCPF), true
+	case "gnb":
+		return p.GNB(0), true
+	}
+	return netip.Addr{}, false
+}

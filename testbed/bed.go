@@ -76,6 +76,10 @@ type Bed struct {
 
 	ueCounter atomic.Uint64
 
+	// roles is the bookkeeping of the device roles and the CPF front
+	// (lifecycle.go).
+	roles roleState
+
 	closers []func() error
 	release func()
 	closed  bool
@@ -115,7 +119,7 @@ func newBed(ctx context.Context, topo Topology, plan Plan, release func()) (b *B
 	b = &Bed{
 		Topo:    topo,
 		Plan:    plan,
-		Clock:   clock.Real{},
+		Clock:   topo.Clock,
 		Log:     slog.New(slog.DiscardHandler),
 		rng:     rand.NewChaCha8(seed),
 		release: release,
@@ -126,6 +130,9 @@ func newBed(ctx context.Context, topo Topology, plan Plan, release func()) (b *B
 			b = nil
 		}
 	}()
+	if b.Clock == nil {
+		b.Clock = clock.Real{}
+	}
 	b.Trace = trace.NewRecorder(b.Clock)
 	b.Trace.SetLimit(topo.TraceLimit)
 	b.Sink = b.Trace
@@ -139,6 +146,9 @@ func newBed(ctx context.Context, topo Topology, plan Plan, release func()) (b *B
 		b.Net = transport.NewMem(transport.MemOptions{})
 	}
 	b.onClose(b.Net.Close)
+	if topo.OnNetwork != nil {
+		topo.OnNetwork(b.Net, b.Clock)
+	}
 	if topo.Capture != "" {
 		w, err := capture.Create(topo.Capture, capture.Config{}, capture.Deps{Clock: b.Clock})
 		if err != nil {
@@ -434,26 +444,26 @@ func (b *Bed) startCPF(ctx context.Context) error {
 			keys = append(keys, credential.HNKey{Scheme: credential.Scheme(sch), ID: b.HNKeyID(sch), Public: k.Public().Bytes()})
 		}
 	}
-	c, err := cpf.New(cpf.Config{
+	b.roles.cpfConfig = cpf.Config{
 		PLMN:         b.PLMN(),
 		HNKeys:       keys,
 		TargetDNNs:   []string{b.Topo.DNN},
 		ProvisionTTL: b.Topo.PendingTTL,
 		SBIAddr:      b.Plan.SBI(hostCPF, b.Topo.Mode),
-	}, cpf.Deps{Clock: b.Clock, Rand: b.Rand(), Logger: b.Log, Trace: b.Sink, Net: b.Net, NRF: b.nrfRoot, Store: b.Store})
+	}
+	if b.Topo.CPF != nil {
+		b.Topo.CPF(&b.roles.cpfConfig)
+	}
+	c, err := b.newCPF()
 	if err != nil {
 		return err
 	}
-	if err := reg.MountAll(c); err != nil {
-		return err
-	}
-	if err := b.DN.Handle(c.Config().PathRoot+"/", c.Handler()); err != nil {
-		return err
-	}
-	if err := c.Start(ctx); err != nil {
-		return err
-	}
 	b.CPF = c
-	b.onClose(c.Close)
-	return nil
+	b.roles.cpf.Store(c)
+	b.onClose(b.closeCPF)
+	// The data network serves whichever CPF is current (RestartCPF).
+	if err := b.DN.Handle(c.Config().PathRoot+"/", http.HandlerFunc(b.serveCPF)); err != nil {
+		return err
+	}
+	return c.Start(ctx)
 }

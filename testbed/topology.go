@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/credbed/credbed/internal/clock"
 	"github.com/credbed/credbed/internal/subscriber"
+	"github.com/credbed/credbed/internal/transport"
+	"github.com/credbed/credbed/nf/cpf"
 	"github.com/credbed/credbed/scenarios/profile"
 )
 
@@ -51,8 +54,18 @@ type Topology struct {
 	TraceLimit int `json:"trace_limit,omitempty"`
 	// NoTrace discards trace events (benchmarks).
 	NoTrace bool `json:"no_trace,omitempty"`
+	// OnNetwork, when set, is called once the transport and clock exist and
+	// before any NF starts, so interceptors (attacks, captures) see every
+	// packet, NF registration and NG Setup included.
+	OnNetwork func(nw transport.Network, clk clock.Clock) `json:"-"`
+	// Clock, when set, replaces the wall clock (e.g. a clock.Fake the
+	// scenario runner advances).
+	Clock clock.Clock `json:"-"`
 	// Profiles overrides the solution profiles the CPF serves (default: the built-ins).
 	Profiles *profile.Registry `json:"-"`
+	// CPF, when set, adjusts the CPF's configuration before it starts
+	// (rate limits, TTLs; e.g. UnlimitedCPF for many concurrent lifecycles).
+	CPF func(*cpf.Config) `json:"-"`
 }
 
 // Validate fills defaults and checks the topology.

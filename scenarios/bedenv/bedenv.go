@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/credbed/credbed/internal/clock"
+	"github.com/credbed/credbed/internal/credential"
 	"github.com/credbed/credbed/internal/subscriber"
 	"github.com/credbed/credbed/internal/trace"
 	"github.com/credbed/credbed/internal/transport"
@@ -20,6 +21,8 @@ import (
 	"github.com/credbed/credbed/scenarios/profile/builtin"
 	"github.com/credbed/credbed/testbed"
 	"github.com/credbed/credbed/ue"
+	"github.com/credbed/credbed/ue/dlink"
+	"github.com/credbed/credbed/ue/roles"
 )
 
 // ErrNotReady reports a scenario needing testbed features not built yet.
@@ -61,9 +64,15 @@ type Env struct {
 	Bed     *testbed.Bed
 	profile profile.Profile
 	actors  map[string]any
+	closers []func() error
 }
 
-// New builds the bed for one run.
+// New builds the bed for one run: the topology's extra subscribers, one
+// subscriber per ue actor, and a device per actor (provisioning devices
+// entitled to their own SUPI range; rogue PDs with a subscription but no
+// entitlement; targets armed for the profile; impostor targets presenting
+// a genuine target's published bootstrap information; attackers with an
+// empty UE; rogue gNBs on the links only).
 func New(ctx context.Context, cfg scenarios.EnvConfig, o Options) (*Env, error) {
 	if err := o.fill(); err != nil {
 		return nil, err
@@ -73,9 +82,12 @@ func New(ctx context.Context, cfg scenarios.EnvConfig, o Options) (*Env, error) 
 		return nil, err
 	}
 	if roles := unsupportedRoles(cfg.Actors); len(roles) > 0 {
-		return nil, fmt.Errorf("%w: actors with roles %s need the testbed's device roles", ErrNotReady, strings.Join(roles, ", "))
+		return nil, fmt.Errorf("%w: actors with roles %s", ErrNotReady, strings.Join(roles, ", "))
 	}
-	// Subscribers: one per ue actor, then the topology's extra ones.
+	medium, ok := dlink.LookupPreset(cfg.Topology.DirectLink)
+	if !ok {
+		medium, _ = dlink.LookupPreset(dlink.PresetBLE)
+	}
 	nUE := 0
 	for _, a := range cfg.Actors {
 		if a.Role == blocks.RoleUE {
@@ -92,42 +104,98 @@ func New(ctx context.Context, cfg scenarios.EnvConfig, o Options) (*Env, error) 
 		Seed:        cfg.Seed,
 		TraceLimit:  o.TraceLimit,
 		Subscribers: subs,
+		Profiles:    o.Profiles,
+		OnNetwork:   cfg.OnNetwork,
 	})
 	if err != nil {
 		return nil, err
 	}
-	if cfg.OnNetwork != nil {
-		cfg.OnNetwork(bed.Net, bed.Clock)
-	}
 	e := &Env{Bed: bed, profile: p, actors: map[string]any{}}
-	next := 0
-	for _, a := range cfg.Actors {
-		var u *ue.UE
-		switch a.Role {
-		case blocks.RoleUE:
-			u, err = bed.NewUE(subs[next], testbed.UEOptions{Name: a.Name})
-			next++
-		case blocks.RoleAttacker:
-			u, err = bed.NewUEWith(nil, testbed.UEOptions{Name: a.Name}) // an empty slot: it must steal one
-		case blocks.RoleRogueGNB:
-			e.actors[a.Name] = &LinkActor{Name: a.Name}
-			continue
-		}
-		if err != nil {
-			_ = bed.Close()
-			return nil, fmt.Errorf("bedenv: actor %s: %w", a.Name, err)
-		}
-		e.actors[a.Name] = &Device{name: a.Name, role: a.Role, ue: u}
+	if err := e.build(ctx, cfg.Actors, subs, medium); err != nil {
+		_ = e.Close()
+		return nil, err
 	}
 	return e, nil
 }
 
-// unsupportedRoles lists the roles of actors the testbed cannot build yet.
+// build makes every actor.
+func (e *Env) build(ctx context.Context, actors []scenarios.ActorSpec, subs []subscriber.Subscription, medium dlink.Preset) error {
+	bed := e.Bed
+	next := 0
+	for _, a := range actors {
+		uo := testbed.UEOptions{Name: a.Name}
+		var v any
+		switch a.Role {
+		case blocks.RoleUE:
+			u, err := bed.NewUE(subs[next], uo)
+			if err != nil {
+				return fmt.Errorf("bedenv: actor %s: %w", a.Name, err)
+			}
+			next++
+			v = &Device{name: a.Name, role: a.Role, ue: u}
+		case blocks.RoleAttacker:
+			u, err := bed.NewUEWith(nil, uo) // an empty slot: it must steal one
+			if err != nil {
+				return fmt.Errorf("bedenv: actor %s: %w", a.Name, err)
+			}
+			v = &Device{name: a.Name, role: a.Role, ue: u}
+		case blocks.RoleRogueGNB:
+			v = &LinkActor{Name: a.Name}
+		case blocks.RoleProvisioningDevice, blocks.RoleRoguePD:
+			pd, err := bed.NewProvisioningDeviceWith(ctx, subscriber.Subscription{}, testbed.PDOptions{
+				NoEntitlement: a.Role == blocks.RoleRoguePD, Medium: medium, UE: uo})
+			if err != nil {
+				return fmt.Errorf("bedenv: actor %s: %w", a.Name, err)
+			}
+			e.closers = append(e.closers, pd.Close)
+			v = pd
+			if a.Role == blocks.RoleRoguePD {
+				v = &RoguePD{ProvisioningDevice: pd}
+			}
+		case blocks.RoleTargetDevice, blocks.RoleRogueTD:
+			td, err := e.target(ctx, a, medium, uo)
+			if err != nil {
+				return fmt.Errorf("bedenv: actor %s: %w", a.Name, err)
+			}
+			v = td
+		}
+		e.actors[a.Name] = v
+	}
+	return nil
+}
+
+// target makes a target device armed for the run's profile; a rogue one
+// answers with its own key while presenting the bootstrap information of
+// a genuine target of the same device id (the QR code the PD scans).
+func (e *Env) target(ctx context.Context, a scenarios.ActorSpec, medium dlink.Preset, uo testbed.UEOptions) (any, error) {
+	td, err := e.Bed.NewTargetWith("", testbed.TDOptions{Medium: medium, UE: uo})
+	if err != nil {
+		return nil, err
+	}
+	e.closers = append(e.closers, td.Close)
+	var v profile.TD = td
+	var out any = td
+	if a.Role == blocks.RoleRogueTD {
+		genuine, err := credential.NewIdentity(e.Bed.Rand(), td.DeviceID())
+		if err != nil {
+			return nil, err
+		}
+		imp := &Impostor{TargetDevice: td, Genuine: genuine.Bootstrap()}
+		v, out = imp, imp
+	}
+	if err := e.profile.PrepareTarget(ctx, v); err != nil {
+		return nil, fmt.Errorf("arming the target for %s: %w", e.profile.Name(), err)
+	}
+	return out, nil
+}
+
+// unsupportedRoles lists the roles of actors this environment cannot build.
 func unsupportedRoles(actors []scenarios.ActorSpec) []string {
 	var out []string
 	for _, a := range actors {
 		switch a.Role {
-		case blocks.RoleUE, blocks.RoleAttacker, blocks.RoleRogueGNB:
+		case blocks.RoleUE, blocks.RoleAttacker, blocks.RoleRogueGNB, blocks.RoleProvisioningDevice,
+			blocks.RoleRoguePD, blocks.RoleTargetDevice, blocks.RoleRogueTD:
 			continue
 		}
 		if !slices.Contains(out, a.Role) {
@@ -136,6 +204,42 @@ func unsupportedRoles(actors []scenarios.ActorSpec) []string {
 	}
 	return out
 }
+
+// RoguePD is a provisioning device without entitlement that may claim
+// another device's identity in what it sends the CPF (claim_identity).
+type RoguePD struct {
+	*roles.ProvisioningDevice
+	mu      sync.Mutex
+	claimed string
+}
+
+// ClaimSUPI makes SUPI return supi from now on.
+func (r *RoguePD) ClaimSUPI(supi string) {
+	r.mu.Lock()
+	r.claimed = supi
+	r.mu.Unlock()
+}
+
+// SUPI returns the claimed SUPI, or the device's own.
+func (r *RoguePD) SUPI() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.claimed != "" {
+		return r.claimed
+	}
+	return r.ProvisioningDevice.SUPI()
+}
+
+// Impostor is a rogue target device (3gpp.md §6.1 D4): it presents the
+// published bootstrap information of a genuine target (Genuine) but holds
+// only its own bootstrap key, so it cannot prove the genuine key.
+type Impostor struct {
+	*roles.TargetDevice
+	Genuine credential.Bootstrap
+}
+
+// Bootstrap returns the genuine target's bootstrap information.
+func (i *Impostor) Bootstrap() credential.Bootstrap { return i.Genuine }
 
 // LinkActor is an actor that only acts on links (a rogue gNB): it has no
 // device of its own.
@@ -193,44 +297,10 @@ func (e *Env) Actor(name string) (any, error) {
 	return a, nil
 }
 
-// nodeHost mirrors the last octets of testbed/addr.go's address plan
-// until the testbed exports node addresses by name.
-func nodeHost(name string) (byte, bool) {
-	switch name {
-	case "smf":
-		return 2, true
-	case "udm":
-		return 3, true
-	case "udr":
-		return 4, true
-	case "upf":
-		return 8, true
-	case "ausf":
-		return 9, true
-	case "nrf":
-		return 10, true
-	case "aanf":
-		return 11, true
-	case "amf":
-		return 18, true
-	case "dn":
-		return 20, true
-	case "cpf":
-		return 21, true
-	}
-	return 0, false
-}
-
 // Addr returns a node's address (devices have none of their own: they sit
 // behind their gNB, "gnb").
 func (e *Env) Addr(name string) (netip.Addr, bool) {
-	if h, ok := nodeHost(name); ok {
-		return e.Bed.Plan.NF(h), true
-	}
-	if name == "gnb" {
-		return e.Bed.Plan.GNB(0), true
-	}
-	return netip.Addr{}, false
+	return e.Bed.Plan.Node(name)
 }
 
 // invariantNames are the bed's invariants, one report row each.
@@ -263,5 +333,12 @@ func (e *Env) Invariants() []scenarios.Invariant {
 	return out
 }
 
-// Close tears the bed down.
-func (e *Env) Close() error { return e.Bed.Close() }
+// Close closes the devices, then the bed.
+func (e *Env) Close() error {
+	var errs []error
+	for i := len(e.closers) - 1; i >= 0; i-- {
+		errs = append(errs, e.closers[i]())
+	}
+	errs = append(errs, e.Bed.Close())
+	return errors.Join(errs...)
+}
