@@ -320,8 +320,29 @@ func actorSuffix(a string) string {
 	return " by " + a
 }
 
-// callStep runs one block, turning a panic into an error.
-func (j *run) callStep(ctx context.Context, step *Step) (val any, err error) {
+// callStep runs one block. On a hand-driven clock it drives time while the
+// block waits (see driveWhile).
+func (j *run) callStep(ctx context.Context, step *Step) (any, error) {
+	adv, ok := j.st.env.Clock().(Advancer)
+	if !ok {
+		return j.invoke(ctx, step)
+	}
+	var (
+		val  any
+		err  error
+		done = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		val, err = j.invoke(ctx, step)
+	}()
+	j.st.driveWhile(ctx, adv, done)
+	<-done
+	return val, err
+}
+
+// invoke runs one block, turning a panic into an error.
+func (j *run) invoke(ctx context.Context, step *Step) (val any, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("block %s panicked: %v\n%s", step.Name, p, debug.Stack())

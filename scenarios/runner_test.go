@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gopacket/gopacket/pcapgo"
 	. "github.com/onsi/ginkgo/v2"
@@ -344,5 +345,29 @@ expect: {default: succeeded}
 		Expect(e.Cfg.Actors).To(HaveLen(2))
 		Expect(e.Cfg.Actors[1].Index).To(Equal(0), "first target device")
 		Expect(e.Network().Chain().Names()).To(BeEmpty(), "the runner's interceptor is removed")
+	})
+})
+
+var _ = Describe("runner on a hand-driven clock", func() {
+	src := `id: T
+title: a step blocked on a protocol timer
+threats: [T1]
+steps:
+  - {action: sleep_on_clock, with: {for: %s}, save: woke}
+outcome: {completed_if: [{check: step_result, with: {step: woke}}]}
+expect: {default: completed}
+`
+	It("jumps to the next timer while a step waits (a clock that tells it)", func() {
+		built := make(chan *scenariotest.Env, 1)
+		r := newRunner(scenariotest.Options{NextClock: true, Built: built})
+		res := r.RunOne(context.Background(), mustParse(fmt.Sprintf(src, "10m")), "secure")
+		Expect(res.Passed).To(BeTrue(), res.Reason)
+		e := <-built
+		Expect(e.Clock().Now().Sub(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))).To(BeNumerically(">=", 10*time.Minute))
+	})
+
+	It("ticks while timers are pending (a plain clock.Fake)", func() {
+		res := newRunner(scenariotest.Options{}).RunOne(context.Background(), mustParse(fmt.Sprintf(src, "40ms")), "secure")
+		Expect(res.Passed).To(BeTrue(), res.Reason)
 	})
 })

@@ -48,13 +48,40 @@ type State struct {
 	marks    []string
 	mark     func(string)
 
-	notify  chan struct{} // cap 1: a trace event arrived
+	events  signal // fires on every trace event
 	lastSeq atomic.Uint64
+	driving atomic.Int32 // Wait/WaitFor calls moving a hand-driven clock
+}
+
+// signal wakes every waiter when something happens. The channel exists
+// only while someone waits, so firing with no waiter costs a lock.
+type signal struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+// wait returns a channel closed at the next fire.
+func (s *signal) wait() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ch == nil {
+		s.ch = make(chan struct{})
+	}
+	return s.ch
+}
+
+func (s *signal) fire() {
+	s.mu.Lock()
+	if s.ch != nil {
+		close(s.ch)
+		s.ch = nil
+	}
+	s.mu.Unlock()
 }
 
 func newState(scn *Scenario, profile string, seed int64, quiet time.Duration) *State {
 	return &State{scn: scn, profile: profile, seed: seed, quiet: quiet,
-		saved: map[string]Saved{}, notify: make(chan struct{}, 1)}
+		saved: map[string]Saved{}}
 }
 
 // attach binds the environment and subscribes to its trace.
@@ -65,10 +92,7 @@ func (st *State) attach(env Env) {
 	}
 	env.Trace().Subscribe(func(e trace.Event) {
 		st.bumpSeq(e.Seq)
-		select {
-		case st.notify <- struct{}{}:
-		default:
-		}
+		st.events.fire()
 	})
 }
 
@@ -284,6 +308,10 @@ func (st *State) Wait(ctx context.Context, d time.Duration) error {
 		return st.Settle(ctx)
 	}
 	adv, ok := st.env.Clock().(Advancer)
+	if ok {
+		st.driving.Add(1)
+		defer st.driving.Add(-1)
+	}
 	if !ok {
 		t := time.NewTimer(d)
 		defer t.Stop()
@@ -320,6 +348,8 @@ func (st *State) WaitFor(ctx context.Context, match func(trace.Event) bool, sinc
 		return trace.Event{}, false
 	}
 	if adv, ok := st.env.Clock().(Advancer); ok {
+		st.driving.Add(1)
+		defer st.driving.Add(-1)
 		tick := fakeTick(within)
 		for done := time.Duration(0); ; {
 			if err := st.Settle(ctx); err != nil {
@@ -342,11 +372,12 @@ func (st *State) WaitFor(ctx context.Context, match func(trace.Event) bool, sinc
 	deadline := time.NewTimer(within)
 	defer deadline.Stop()
 	for {
+		changed := st.events.wait()
 		if e, ok := find(); ok {
 			return e, nil
 		}
 		select {
-		case <-st.notify:
+		case <-changed:
 		case <-deadline.C:
 			if e, ok := find(); ok {
 				return e, nil
@@ -355,6 +386,68 @@ func (st *State) WaitFor(ctx context.Context, match func(trace.Event) bool, sinc
 		case <-ctx.Done():
 			return trace.Event{}, ctx.Err()
 		}
+	}
+}
+
+// NextTimer is implemented by hand-driven clocks that can tell when their
+// next timer is due, so a waiting run jumps straight to it.
+type NextTimer interface {
+	Next() (time.Time, bool)
+}
+
+// driveWhile moves a hand-driven clock while a step blocks (until done or
+// ctx ends), as a discrete-event simulation does: whenever the system has
+// been quiet for the quiet window and the step still waits, time jumps to
+// the next timer (a clock that is a NextTimer) or moves one small tick
+// while timers are pending. Steps that move the clock themselves (wait,
+// wait_for) are left alone.
+func (st *State) driveWhile(ctx context.Context, adv Advancer, done <-chan struct{}) {
+	q := st.quiet
+	if q <= 0 {
+		q = DefaultQuietWindow
+	}
+	quiet := time.NewTimer(q)
+	defer quiet.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-ctx.Done():
+			return
+		case <-st.events.wait():
+			if !quiet.Stop() {
+				select {
+				case <-quiet.C:
+				default:
+				}
+			}
+			quiet.Reset(q)
+		case <-quiet.C:
+			if st.driving.Load() == 0 {
+				st.step(adv)
+			}
+			quiet.Reset(q)
+		}
+	}
+}
+
+// autoTick is how far driveWhile moves a clock that cannot tell its next timer.
+const autoTick = 10 * time.Millisecond
+
+// step moves adv to its next timer, or by autoTick while timers are pending.
+func (st *State) step(adv Advancer) {
+	if n, ok := adv.(NextTimer); ok {
+		if at, ok := n.Next(); ok {
+			if d := at.Sub(st.env.Clock().Now()); d > 0 {
+				adv.Advance(d)
+			} else {
+				adv.Advance(0)
+			}
+		}
+		return
+	}
+	if !idle(adv) {
+		adv.Advance(autoTick)
 	}
 }
 
@@ -383,7 +476,7 @@ func (st *State) Settle(ctx context.Context) error {
 	defer quiet.Stop()
 	for {
 		select {
-		case <-st.notify:
+		case <-st.events.wait():
 			if !quiet.Stop() {
 				select {
 				case <-quiet.C:

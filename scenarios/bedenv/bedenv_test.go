@@ -67,9 +67,9 @@ var _ = Describe("bedenv", func() {
 	})
 
 	It("says which roles it cannot build yet, and refuses unknown profiles", func() {
-		_, err := bedenv.New(context.Background(), cfg(scenarios.ActorSpec{Name: "pd", Role: blocks.RoleProvisioningDevice}), bedenv.Options{})
+		_, err := bedenv.New(context.Background(), cfg(scenarios.ActorSpec{Name: "w", Role: "wizard"}), bedenv.Options{})
 		Expect(errors.Is(err, bedenv.ErrNotReady)).To(BeTrue())
-		Expect(err).To(MatchError(ContainSubstring("provisioning-device")))
+		Expect(err).To(MatchError(ContainSubstring("wizard")))
 		c := cfg()
 		c.Profile = "paranoid"
 		_, err = bedenv.New(context.Background(), c, bedenv.Options{})

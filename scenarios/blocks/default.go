@@ -7,13 +7,13 @@ func Builtins() []*scenarios.Block {
 	return []*scenarios.Block{
 		// actions
 		Wait(), WaitFor(), Mark(), Note(),
-		Register(), Deregister(), PowerCycle(), FactoryReset(), EstablishSession(),
+		Register(), Deregister(), PowerCycle(), FactoryReset(), EstablishSession(), Connect(),
 		Provision(), Deprovision(), TargetStatus(),
 		// checks
 		EventSeen(), EventAbsent(), EventOrder(), EventNotBefore(), StepResult(), Registration(),
 		// attacker capabilities
 		Tap(), Drop(), Delay(), Duplicate(), Replay(), Modify(), BitFlip(), Inject(), Stop(),
-		StealCredential(), CloneCredential(), InjectNAS(), RewriteNAS(),
+		StealCredential(), CloneCredential(), InjectNAS(), RewriteNAS(), ClaimIdentity(),
 		// faults
 		LinkDown(), Loss(), Restart(),
 	}

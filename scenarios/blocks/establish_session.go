@@ -10,6 +10,8 @@ import (
 	"github.com/credbed/credbed/scenarios"
 )
 
+func defaultSNSSAI() nasx.SNSSAI { return nasx.SNSSAI{SST: 1} }
+
 // EstablishSessionArgs are the arguments of establish_session.
 type EstablishSessionArgs struct {
 	DNN string `yaml:"dnn"` // default "internet"

@@ -15,6 +15,12 @@ func FactoryReset() *scenarios.Block {
 		Summary: "wipe the actor's credential, security context and GUTI (factory reset)",
 		Actor:   scenarios.ActorRequired, Roles: ueRoles(),
 	}, func(_ context.Context, st *scenarios.State, actor string, _ *FactoryResetArgs) (any, error) {
+		if v, err := st.Actor(actor); err == nil {
+			if r, ok := v.(interface{ FactoryReset() }); ok { // a device role wipes its responder too
+				r.FactoryReset()
+				return nil, nil
+			}
+		}
 		u, err := UEOf(st, actor)
 		if err != nil {
 			return nil, err

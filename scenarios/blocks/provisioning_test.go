@@ -34,6 +34,21 @@ type provPD struct{ *profiletest.PD }
 
 func (p provPD) TraceName() string { return "pd/" + p.PD.SUPI() }
 
+// provRogue is a PD that may claim another identity.
+type provRogue struct {
+	*profiletest.PD
+	claimed string
+}
+
+func (p *provRogue) ClaimSUPI(s string) { p.claimed = s }
+func (p *provRogue) TraceName() string  { return "rogue/" + p.PD.SUPI() }
+func (p *provRogue) SUPI() string {
+	if p.claimed != "" {
+		return p.claimed
+	}
+	return p.PD.SUPI()
+}
+
 type provTD struct{ *profiletest.TD }
 
 func (t provTD) TraceName() string { return "td/" + t.TD.Identity().DeviceID }
@@ -81,7 +96,11 @@ func provFactory() scenarios.EnvFactory {
 				if err != nil {
 					return nil, err
 				}
-				e.actors[a.Name] = provPD{pd}
+				if a.Role == blocks.RoleRoguePD {
+					e.actors[a.Name] = &provRogue{PD: pd}
+				} else {
+					e.actors[a.Name] = provPD{pd}
+				}
 			case blocks.RoleTargetDevice:
 				td, err := core.NewTD()
 				if err != nil {
@@ -156,6 +175,31 @@ expect:
 		res = run(eavesdrop, "baseline")
 		Expect(res.Passed).To(BeTrue(), res.Reason)
 		Expect(res.CaptureSecrets).To(BeTrue())
+	})
+
+	// Reference: reference/3gpp.md §6.3 X1 — the baseline CPF trusts the claimed PD identity
+	It("a rogue PD claiming the owner's identity deprovisions the target under baseline only", func() {
+		src := `id: P-X1
+title: impersonated owner deprovisions
+threats: [T3]
+actors:
+  - {name: pd, role: provisioning-device}
+  - {name: td, role: target-device}
+  - {name: mallory, role: rogue-pd}
+steps:
+  - {action: provision, actor: pd, with: {target: td}, save: prov}
+  - {action: deprovision, actor: mallory, with: {provisioned: prov}, expect: error}
+  - {action: claim_identity, actor: mallory, with: {of: pd}}
+  - {action: deprovision, actor: mallory, with: {provisioned: prov}, expect: any, save: forged}
+checks:
+  removed: {check: step_result, with: {step: forged}}
+outcome: {succeeded_if: [removed]}
+expect: {secure: blocked, baseline: succeeded}
+`
+		for _, p := range []string{"secure", "baseline"} {
+			res := run(src, p)
+			Expect(res.Passed).To(BeTrue(), p+": "+res.Reason)
+		}
 	})
 
 	It("a PD without entitlement cannot provision under secure", func() {

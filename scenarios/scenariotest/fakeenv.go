@@ -37,6 +37,54 @@ type Options struct {
 	Start time.Time
 	// Built receives every env built (for assertions).
 	Built chan<- *Env
+	// NextClock makes the env's clock a NextClock (it tells its next
+	// timer), so runs jump straight to it.
+	NextClock bool
+}
+
+// NextClock is a clock.Fake that also tells when its next timer is due
+// (scenarios.NextTimer).
+type NextClock struct {
+	*clock.Fake
+	mu  sync.Mutex
+	due map[*int]time.Time
+}
+
+// NewNextClock returns a NextClock at start.
+func NewNextClock(start time.Time) *NextClock {
+	return &NextClock{Fake: clock.NewFake(start), due: map[*int]time.Time{}}
+}
+
+// AfterFunc schedules f and remembers its deadline until it fires or stops.
+func (c *NextClock) AfterFunc(d time.Duration, f func()) clock.Timer {
+	k := new(int)
+	c.mu.Lock()
+	c.due[k] = c.Now().Add(d)
+	c.mu.Unlock()
+	forget := func() {
+		c.mu.Lock()
+		delete(c.due, k)
+		c.mu.Unlock()
+	}
+	t := c.Fake.AfterFunc(d, func() { forget(); f() })
+	return stopFunc(func() bool { forget(); return t.Stop() })
+}
+
+type stopFunc func() bool
+
+func (s stopFunc) Stop() bool { return s() }
+
+// Next returns the earliest pending deadline.
+func (c *NextClock) Next() (time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var at time.Time
+	for _, t := range c.due {
+		if at.IsZero() || t.Before(at) {
+			at = t
+		}
+	}
+	return at, !at.IsZero()
 }
 
 // Factory returns an EnvFactory building fake envs.
@@ -58,9 +106,13 @@ func Factory(o Options) scenarios.EnvFactory {
 
 // Env is the fake environment.
 type Env struct {
-	Cfg      scenarios.EnvConfig
-	nw       *transport.MemNetwork
-	clk      *clock.Fake
+	Cfg scenarios.EnvConfig
+	nw  *transport.MemNetwork
+	clk interface {
+		clock.Clock
+		Advance(time.Duration)
+		Pending() int
+	}
 	rec      *trace.Recorder
 	opts     Options
 	actors   map[string]*Actor
@@ -97,6 +149,9 @@ func New(_ context.Context, cfg scenarios.EnvConfig, o Options) (*Env, error) {
 		start = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
 	e := &Env{Cfg: cfg, nw: transport.NewMem(transport.MemOptions{}), clk: clock.NewFake(start), opts: o, actors: map[string]*Actor{}}
+	if o.NextClock {
+		e.clk = NewNextClock(start)
+	}
 	e.rec = trace.NewRecorder(e.clk)
 	if !o.SkipOnNetwork && cfg.OnNetwork != nil {
 		cfg.OnNetwork(e.nw, e.clk)
@@ -254,7 +309,28 @@ func (e *Env) Close() error {
 
 // Blocks are the test-only actions acting on fake actors.
 func Blocks() []*scenarios.Block {
-	return []*scenarios.Block{ping(), register(), giveCredential()}
+	return []*scenarios.Block{ping(), register(), giveCredential(), sleepOnClock()}
+}
+
+type sleepArgs struct {
+	For time.Duration `yaml:"for"`
+}
+
+// sleep_on_clock: a block blocked on a timer of the env's clock, as a
+// protocol timeout would be (the runner must move a hand-driven clock).
+func sleepOnClock() *scenarios.Block {
+	return scenarios.NewAction("sleep_on_clock", scenarios.Spec{Summary: "fake: block on a clock timer"},
+		func(ctx context.Context, st *scenarios.State, _ string, a *sleepArgs) (any, error) {
+			fired := make(chan struct{})
+			t := st.Env().Clock().AfterFunc(a.For, func() { close(fired) })
+			select {
+			case <-fired:
+				return st.Env().Clock().Now(), nil
+			case <-ctx.Done():
+				t.Stop()
+				return nil, ctx.Err()
+			}
+		})
 }
 
 // Registry returns reg with the fake blocks added (or an error).
