@@ -2,6 +2,10 @@ package testbed_test
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/netip"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -39,19 +43,56 @@ var _ = Describe("Bed", func() {
 	})
 
 	// Reference: TS 24.501 §6.4.1 (UE-requested PDU session establishment); TS 23.502 §4.3.2.2.1
-	// Pending: nf/amf's N11 side (SMF selection, Nsmf_PDUSession) is not finished; the AMF
-	// answers UL NAS TRANSPORT with 5GMM #90 "payload was not forwarded" for now.
-	DescribeTable("establishes a PDU session after registration", Pending, func(mode string) {
-		e := newEnv(mode)
-		u := e.newUE(0)
-		e.expectRegistered(0, u, e.supi(0), register(u))
-		ctx, cancel := context.WithTimeout(context.Background(), guard)
-		defer cancel()
-		s, err := u.EstablishSession(ctx, "internet", nasx.SNSSAI{SST: 1})
-		Expect(err).NotTo(HaveOccurred())
-		Expect(s.Accepted).To(BeTrue(), "%+v", s)
-		Expect(s.MMCause).To(BeZero())
-		Expect(s.Addr.IsValid()).To(BeTrue())
-		Expect(s.UserPlane).To(BeTrue())
-	}, Entry("mem", "mem"), Entry("net", netMode, "net"))
+	// Reference: TS 29.502 §5.2.2.2, §5.2.2.3 (Nsmf_PDUSession); TS 38.413 §8.2.1; TS 29.281 (N3); RFC 862 (echo)
+	DescribeTable("establishes a PDU session after registration and carries UDP and HTTP to the data network", Label("userplane"),
+		func(mode string) {
+			e := newEnv(mode)
+			supi := e.supi(0)
+			u := e.newUE(0)
+			e.expectRegistered(0, u, supi, register(u))
+			ctx, cancel := context.WithTimeout(context.Background(), guard)
+			defer cancel()
+			m := e.mark()
+			s, err := u.EstablishSession(ctx, "internet", nasx.SNSSAI{SST: 1})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(s.Accepted).To(BeTrue(), "%+v", s)
+			Expect(s.MMCause).To(BeZero())
+			Expect(s.Addr.Is4()).To(BeTrue())
+			Expect(s.UserPlane).To(BeTrue())
+			e.awaitUserPlane(m, supi)
+
+			info, ok := e.SMF.Session(supi, s.ID)
+			Expect(ok).To(BeTrue())
+			Expect(info.UEAddr).To(Equal(s.Addr))
+			Expect(info.DLTunnel.TEID).NotTo(BeZero())
+			_, ok = e.UPF.SessionByUEIP(s.Addr)
+			Expect(ok).To(BeTrue())
+			Expect(e.AMF.Sessions(supi)).To(HaveLen(1))
+
+			c, err := u.Dial(ctx, "udp", netip.AddrPortFrom(e.DN.Addr(), 7).String())
+			Expect(err).NotTo(HaveOccurred())
+			defer c.Close()
+			Expect(c.SetDeadline(time.Now().Add(guard))).To(Succeed())
+			_, err = c.Write([]byte("credbed echo"))
+			Expect(err).NotTo(HaveOccurred())
+			buf := make([]byte, 64)
+			n, err := c.Read(buf)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(buf[:n])).To(Equal("credbed echo"))
+
+			hc, err := u.HTTPClient()
+			Expect(err).NotTo(HaveOccurred())
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.DN.URL()+"/", nil)
+			Expect(err).NotTo(HaveOccurred())
+			rsp, err := hc.Do(req)
+			Expect(err).NotTo(HaveOccurred())
+			defer rsp.Body.Close()
+			body, err := io.ReadAll(rsp.Body)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(rsp.StatusCode).To(Equal(http.StatusOK))
+			Expect(string(body)).To(Equal(e.DN.Config().Page))
+			st := e.UPF.Stats()
+			Expect(st.UplinkForwarded).To(BeNumerically(">=", 2))
+			Expect(st.DownlinkForwarded).To(BeNumerically(">=", 2))
+		}, Entry("mem", "mem"), Entry("net", netMode, "net"))
 })

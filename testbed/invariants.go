@@ -11,6 +11,7 @@ import (
 	"github.com/credbed/credbed/internal/nasx"
 	"github.com/credbed/credbed/internal/trace"
 	"github.com/credbed/credbed/nf/amf"
+	amfgmm "github.com/credbed/credbed/nf/amf/gmm"
 	"github.com/credbed/credbed/nf/ausf"
 	"github.com/credbed/credbed/nf/smf"
 	"github.com/credbed/credbed/nf/udm"
@@ -149,13 +150,19 @@ const (
 
 // Trace vocabulary shared by the NFs (see nf/amf/gmm, ue/gmm, nf/udr).
 const (
-	noteSecurityActivated = gmm.NoteSecurityActivated // UE and AMF: a new context taken into use
-	stateContextDeleted   = "CONTEXT-DELETED"         // AMF: context and keys gone
-	supersededPrefix      = "superseded"              // AMF: an older context of the SUPI deleted
-	stateRegistered       = "REGISTERED"
-	stateWaitComplete     = "WAIT-REGISTRATION-COMPLETE"
+	noteSecurityActivated = gmm.NoteSecurityActivated // UE (and AMF, amf.NoteSecurityActivated): a new context taken into use
+	stateContextDeleted   = amf.StateContextDeleted   // AMF: context and keys gone
+	detailSuperseded      = amf.DetailSuperseded      // AMF: an older context of the SUPI deleted
 	keyKSEAF              = ausf.KeyKSEAF
 )
+
+var (
+	stateRegistered   = amfgmm.Registered.String()
+	stateWaitComplete = amfgmm.WaitRegistrationComplete.String()
+)
+
+// superseded: a CONTEXT-DELETED of an older context of the SUPI.
+func superseded(e trace.Event) bool { return strings.Contains(e.Detail, detailSuperseded) }
 
 // Messages the UE processes without integrity protection (TS 24.501
 // §4.4.4.2; IDENTITY REQUEST only for the SUCI, REGISTRATION and SERVICE
@@ -191,20 +198,11 @@ func parseUEDownlink(d string) (sht int, ok bool) {
 	return n, err == nil
 }
 
-// parseAMFUplink reads the Detail "ul sht=<n> verified=<bool>" of a NAS
-// message the AMF decoded.
+// parseAMFUplink reads the Detail "ul sht=<n> verified=<bool>"
+// (amfgmm.DetailUplink) of a NAS message the AMF decoded.
 func parseAMFUplink(d string) (sht int, verified, ok bool) {
-	rest, ok := strings.CutPrefix(d, "ul sht=")
-	if !ok {
-		return 0, false, false
-	}
-	num, v, ok := strings.Cut(rest, " verified=")
-	if !ok {
-		return 0, false, false
-	}
-	n, err1 := strconv.Atoi(num)
-	b, err2 := strconv.ParseBool(v)
-	return n, b, err1 == nil && err2 == nil
+	n, err := fmt.Sscanf(d, amfgmm.DetailUplink, &sht, &verified)
+	return sht, verified, err == nil && n == 2
 }
 
 func isUEMessage(e trace.Event) bool {
@@ -241,9 +239,9 @@ func checkNASIntegrity(events []trace.Event) []Violation {
 				}
 			}
 			switch {
-			case e.Kind == trace.KindNote && e.Name == noteSecurityActivated:
+			case e.Kind == trace.KindNote && e.Name == amf.NoteSecurityActivated:
 				amfSecured[e.SUPI] = e.Seq
-			case e.Kind == trace.KindState && e.Name == stateContextDeleted && !strings.HasPrefix(e.Detail, supersededPrefix):
+			case e.Kind == trace.KindState && e.Name == stateContextDeleted && !superseded(e):
 				delete(amfSecured, e.SUPI)
 			case e.Kind == trace.KindMessage && e.Iface == trace.IfaceN1:
 				_, verified, ok := parseAMFUplink(e.Detail)
@@ -325,7 +323,7 @@ func checkSessions(events []trace.Event) []Violation {
 	for _, e := range events {
 		switch {
 		case e.Actor == actorAMF && e.SUPI != "" && e.Kind == trace.KindState:
-			if e.Name == stateContextDeleted && strings.HasPrefix(e.Detail, supersededPrefix) {
+			if e.Name == stateContextDeleted && superseded(e) {
 				continue // an older context of the SUPI, not the current one
 			}
 			state[e.SUPI] = e.Name

@@ -217,14 +217,14 @@ func (u *UE) handleSM(sm gmm.SMPayload) {
 	}
 	msg, err := nasx.ParseGSM(sm.Payload)
 	if err != nil {
-		u.emit(trace.Event{Kind: trace.KindDrop, Iface: trace.IfaceN1, Name: "5GSM", Detail: err.Error()})
+		u.emit(trace.Event{Kind: trace.KindDrop, Iface: trace.IfaceN1, Name: "5GSM", Cause: gmm.DropUndecodable, Detail: err.Error()})
 		return
 	}
 	h := msg.GSM()
 	u.smEvent(gmm.DL, msg.MessageType(), h.PDUSessionID)
 	s := u.session(h.PDUSessionID)
 	drop := func(why string) {
-		u.emit(trace.Event{Kind: trace.KindDrop, Iface: trace.IfaceN1, Name: msg.MessageType().String(), Detail: why})
+		u.emit(trace.Event{Kind: trace.KindDrop, Iface: trace.IfaceN1, Name: msg.MessageType().String(), Cause: gmm.DropState, Detail: why})
 	}
 	switch v := msg.(type) {
 	case *nasx.PDUSessionEstablishmentAccept:

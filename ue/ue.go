@@ -22,6 +22,10 @@ import (
 	"github.com/credbed/credbed/ue/usim"
 )
 
+// DropSendFailed is the Cause of the KindDrop event of an uplink message
+// the serving cell refused (the 5GMM machine's tokens are gmm.Drop*).
+const DropSendFailed = "send-failed"
+
 // Errors.
 var (
 	ErrNotAttached = errors.New("ue: not attached to a cell")
@@ -112,6 +116,7 @@ type UE struct {
 	timers   [gmm.NumTimers]ueTimer
 	actions  []action
 	flushing bool
+	sending  bool // flush is handing an uplink message to the radio
 	wait     *waiter
 	last     [5]lastOutcome
 
@@ -207,7 +212,7 @@ func (u *UE) ReceiveNAS(pdu []byte) {
 	u.mu.Lock()
 	out, err := u.m.Handle(gmm.Downlink{PDU: pdu})
 	if err != nil {
-		u.emit(trace.Event{Kind: trace.KindDrop, Iface: trace.IfaceN1, Name: "NAS", Detail: err.Error()})
+		u.emit(trace.Event{Kind: trace.KindDrop, Iface: trace.IfaceN1, Name: "NAS", Cause: gmm.DropUndecodable, Detail: err.Error()})
 	}
 	u.apply(out)
 	u.mu.Unlock()
@@ -217,6 +222,10 @@ func (u *UE) ReceiveNAS(pdu []byte) {
 // ConnectionReleased implements gnb.Terminal.
 func (u *UE) ConnectionReleased() {
 	u.mu.Lock()
+	if u.staleRelease() {
+		u.mu.Unlock()
+		return
+	}
 	out, _ := u.m.Handle(gmm.ConnectionReleased{})
 	u.apply(out)
 	for _, s := range u.sessions {
@@ -234,6 +243,28 @@ func (u *UE) SessionReady(psi uint8) {
 		s.complete(nil)
 	}
 	u.mu.Unlock()
+}
+
+// staleRelease reports that a release notification (gnb.Terminal: the
+// cell drops its context before it tells the UE) concerns a connection the
+// UE already left: the cell holds a new connection for the UE, or an uplink
+// message is queued or being sent, which opens one. Without this, a UE
+// registering again right after a de-registration would abort its new
+// registration when the old connection's release reaches it (u.mu held).
+// A radio that cannot tell (no Connected method) gets every release.
+func (u *UE) staleRelease() bool {
+	c, ok := u.radio.(interface{ Connected() bool })
+	if !ok {
+		return false
+	}
+	if c.Connected() {
+		return true
+	}
+	pending := u.sending
+	for _, a := range u.actions {
+		pending = pending || a.kind == actSend
+	}
+	return pending
 }
 
 // ---- output handling ----
@@ -302,6 +333,7 @@ func (u *UE) flush() {
 			u.actions = nil
 		}
 		r := u.radio
+		u.sending = a.kind == actSend
 		u.mu.Unlock()
 		var err error
 		ready := false
@@ -316,6 +348,7 @@ func (u *UE) flush() {
 			ready, err = r.SessionAddress(a.psi, a.ip)
 		}
 		u.mu.Lock()
+		u.sending = false
 		switch a.kind {
 		case actSend:
 			if err != nil {
@@ -343,7 +376,7 @@ func (u *UE) flush() {
 
 // sendFailed aborts the running procedure after an uplink failure (u.mu held).
 func (u *UE) sendFailed(err error) {
-	u.emit(trace.Event{Kind: trace.KindDrop, Iface: trace.IfaceN1, Name: "uplink NAS", Detail: "not sent: " + err.Error()})
+	u.emit(trace.Event{Kind: trace.KindDrop, Iface: trace.IfaceN1, Name: "uplink NAS", Cause: DropSendFailed, Detail: "not sent: " + err.Error()})
 	w := u.wait
 	out, _ := u.m.Handle(gmm.ConnectionReleased{})
 	u.apply(out)

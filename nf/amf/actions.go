@@ -24,8 +24,8 @@ func (n *NF) exec(e *ueEntry, acts []gmm.Action, prior *ueEntry) {
 			if ev.SUPI == "" {
 				ev.SUPI = e.supi
 			}
-			if ev.Iface == trace.IfaceN1 && ev.Peer == "" {
-				ev.Peer = "ue"
+			if ev.Iface == trace.IfaceN1 && ev.Peer == "" && ev.Kind != trace.KindState {
+				ev.Peer = "ue" // never on state events: a shared Peer is no context key
 			}
 			n.deps.Trace.Emit(ev)
 		case gmm.SendNAS:
@@ -65,6 +65,8 @@ func (n *NF) exec(e *ueEntry, acts []gmm.Action, prior *ueEntry) {
 			n.remove(e)
 		case gmm.ForwardSM:
 			n.forwardSM(e, a)
+		case gmm.ReleaseSessions:
+			n.releaseSessions(e, a.Reason)
 		default:
 			n.emit(trace.Event{Kind: trace.KindNote, Name: "unknown 5GMM action", Detail: fmt.Sprintf("%T", a)})
 		}
@@ -129,8 +131,10 @@ func (n *NF) bindSUPI(e *ueEntry, supi string) {
 		if cur, ok := n.ues.bySUPI.load(supi); ok && cur == pe.id {
 			return
 		}
-		n.emit(trace.Event{Kind: trace.KindState, Name: "CONTEXT-DELETED", SUPI: supi,
-			Detail: fmt.Sprintf("superseded by AMF UE NGAP ID %d", e.id)})
+		n.releaseSessions(pe, "context superseded")
+		// The state event's Detail starts with the old state (internal/metrics).
+		n.emit(trace.Event{Kind: trace.KindState, Name: StateContextDeleted, SUPI: supi,
+			Detail: fmt.Sprintf("%s %s %d", pe.u.State(), DetailSuperseded, e.id)})
 		n.sendRelease(pe, ngapx.CauseRadioNetworkReleaseDueTo5GCReason)
 		n.remove(pe)
 	})
@@ -157,6 +161,8 @@ func (n *NF) adopt(e, pe *ueEntry, handle uint64) {
 		n.ues.byTMSI.replaceIf(pe.tmsi, e.id, is(pe.id))
 		e.tmsi, e.hasTMSI = pe.tmsi, true
 	}
+	// The PDU sessions belong to the UE, not to the connection.
+	e.sm, pe.sm = append(e.sm, pe.sm...), nil
 	pe.gone = true
 	pe.u = gmm.UE{}
 	n.ues.byID.deleteIf(pe.id, func(x *ueEntry) bool { return x == pe })
@@ -179,4 +185,5 @@ func (n *NF) remove(e *ueEntry) {
 		n.ues.bySUPI.deleteIf(e.supi, is(e.id))
 	}
 	e.u = gmm.UE{}
+	e.sm = nil
 }

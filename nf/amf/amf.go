@@ -38,8 +38,10 @@ type Deps struct {
 	Rand   io.Reader
 	Logger *slog.Logger
 	Trace  trace.Sink
-	// SM receives the 5GSM side of the AMF (see n1n2.go); nil answers UL
-	// NAS TRANSPORT with "payload was not forwarded".
+	// SM receives the 5GSM side of the AMF (see n1n2.go); nil selects the
+	// AMF's own N11 client (n11.go), which calls the SMF found at the NRF
+	// (or Config.SMF) and answers UL NAS TRANSPORT with "payload was not
+	// forwarded" when there is none.
 	SM SessionManagement
 }
 
@@ -48,6 +50,7 @@ type NF struct {
 	cfg  Config
 	deps Deps
 	m    *gmm.Machine
+	sm   SessionManagement
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -67,6 +70,7 @@ type NF struct {
 	peers    peers
 
 	workers []chan func()
+	stop    chan struct{} // closed to end the workers
 	wg      sync.WaitGroup
 	state   atomic.Int32 // 0 new, 1 started, 2 closed
 	mu      sync.Mutex   // Start/Close
@@ -97,6 +101,10 @@ func New(cfg Config, deps Deps) (*NF, error) {
 		cfg.InstanceID = uuid(seed[:16])
 	}
 	n := &NF{cfg: cfg, deps: deps, ues: newContexts()}
+	n.sm = deps.SM
+	if n.sm == nil {
+		n.sm = n11{n: n}
+	}
 	n.tmsiK = binary.BigEndian.Uint32(seed[16:20]) | 1
 	n.tmsis.Store(binary.BigEndian.Uint32(seed[20:24]))
 	m, err := gmm.NewMachine(cfg.Config, n.newTMSI)
@@ -156,11 +164,12 @@ func (n *NF) Start(ctx context.Context) error {
 		return ErrNoNetwork
 	}
 	n.workers = make([]chan func(), n.cfg.Workers)
+	n.stop = make(chan struct{})
 	for i := range n.workers {
 		q := make(chan func(), n.cfg.QueueLen)
 		n.workers[i] = q
 		n.wg.Add(1)
-		go n.work(q)
+		go n.work(q, n.stop)
 	}
 	root, closer, err := n.deps.Net.ServeSBI(n.cfg.SBIAddr, n.routes())
 	if err != nil {
@@ -237,17 +246,22 @@ func (n *NF) Close() error {
 	return errors.Join(errs...)
 }
 
+// stopWorkers ends the workers; queued work is dropped. The queues are
+// never closed, so a post racing Close needs no recovery.
 func (n *NF) stopWorkers() {
-	for _, q := range n.workers {
-		close(q)
-	}
+	close(n.stop)
 	n.wg.Wait()
 }
 
-func (n *NF) work(q chan func()) {
+func (n *NF) work(q chan func(), stop <-chan struct{}) {
 	defer n.wg.Done()
-	for f := range q {
-		f()
+	for {
+		select {
+		case f := <-q:
+			f()
+		case <-stop:
+			return
+		}
 	}
 }
 
@@ -262,10 +276,11 @@ func (n *NF) post(id uint64, f func()) bool {
 		return false
 	}
 	q := ws[id%uint64(len(ws))]
-	defer func() { _ = recover() }() // a send racing Close on a closed queue
 	select {
 	case q <- f:
 		return true
+	case <-n.stop:
+		return false
 	case <-n.ctx.Done():
 		return false
 	}
@@ -278,15 +293,11 @@ func (n *NF) postAsync(id uint64, f func()) {
 		return
 	}
 	q := n.workers[id%uint64(len(n.workers))]
-	func() {
-		defer func() { _ = recover() }()
-		select {
-		case q <- f:
-			return
-		default:
-		}
+	select {
+	case q <- f:
+	default:
 		go n.post(id, f)
-	}()
+	}
 }
 
 func (n *NF) emit(e trace.Event) {
@@ -332,6 +343,7 @@ func (n *NF) UE(supi string) (UEView, bool) {
 type Counts struct {
 	Contexts   int // UE contexts (any state)
 	Registered int // UE contexts in REGISTERED
+	Sessions   int // PDU sessions (the AMF's own N11 client)
 	SUPIs      int // contexts with a known SUPI
 	GNBs       int // gNBs with a successful NG Setup
 }
@@ -344,6 +356,7 @@ func (n *NF) Counts() Counts {
 		if !e.gone && e.u.State() == gmm.Registered {
 			c.Registered++
 		}
+		c.Sessions += len(e.sm)
 		e.mu.Unlock()
 	}
 	n.gnbs.Range(func(_, v any) bool {

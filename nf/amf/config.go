@@ -52,9 +52,20 @@ type Config struct {
 	// NRF is the NRF apiRoot ("http://127.0.0.10:80"); when set the AMF
 	// registers there and discovers the AUSF and UDM it is not given.
 	NRF string
-	// AUSF and UDM are static apiRoots that skip discovery.
+	// AUSF, UDM and SMF are static apiRoots that skip discovery.
 	AUSF string
 	UDM  string
+	SMF  string
+	// DeferSessionAccept holds the PDU SESSION ESTABLISHMENT ACCEPT of a
+	// session the AMF created until the SMF has activated its user plane
+	// (UpdateSMContext answered the gNB's PDU SESSION RESOURCE SETUP
+	// RESPONSE) and then sends it in DL NAS TRANSPORT, instead of inside
+	// PDU SESSION RESOURCE SETUP REQUEST as TS 23.502 Figure 4.3.2.2.1-1
+	// step 12 does (the default; the request's NAS-PDU IE is optional, TS
+	// 38.413 §9.2.1.1). The UE then learns its address only once the UPF
+	// knows the downlink tunnel: for a UPF that discards downlink packets
+	// on a buffering FAR, whose first reply to the UE would be lost.
+	DeferSessionAccept bool
 	// Workers is the number of per-UE worker queues (default
 	// 4*GOMAXPROCS: SBI calls block a worker, free5gc style).
 	Workers int
@@ -87,7 +98,7 @@ func (c *Config) Validate() error {
 	if !c.N2Addr.Addr().IsLoopback() || !c.SBIAddr.Addr().IsLoopback() {
 		return fmt.Errorf("%w: N2 %v and SBI %v must be loopback addresses", ErrConfig, c.N2Addr, c.SBIAddr)
 	}
-	for _, r := range []*string{&c.NRF, &c.AUSF, &c.UDM} {
+	for _, r := range []*string{&c.NRF, &c.AUSF, &c.UDM, &c.SMF} {
 		*r = strings.TrimRight(*r, "/")
 		if *r != "" && !strings.HasPrefix(*r, "http://") && !strings.HasPrefix(*r, "https://") {
 			return fmt.Errorf("%w: apiRoot %q is not an http(s) URI", ErrConfig, *r)

@@ -15,6 +15,7 @@ func (n *NF) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+PathCallback+"/{supi}/dereg-notify", n.handleDeregNotify)
 	mux.HandleFunc("POST "+PathComm+"/ue-contexts/{ueContextId}/n1-n2-messages", n.handleN1N2)
+	mux.HandleFunc("POST "+PathCallback+pathSMStatus+"/{supi}/{psi}", n.handleSMStatus)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		sbi.WriteProblem(w, sbi.Problem(http.StatusNotFound, "RESOURCE_URI_STRUCTURE_NOT_FOUND", r.Method+" "+r.URL.Path))
 	})

@@ -1,17 +1,18 @@
 package amf
 
-// This file is the AMF's session-management boundary, the extension point
-// the SMF work completes.
-//
-// What it does today:
+// This file is the AMF's session-management boundary.
 //
 //   - Uplink: a 5GSM payload in UL NAS TRANSPORT from a registered UE goes to
-//     Deps.SM.UplinkSM. With no SessionManagement wired, the AMF answers the
+//     the SessionManagement in use: Deps.SM, or by default the AMF's own
+//     N11 client (n11.go), which calls the SMF it finds at the NRF (or
+//     Config.SMF). When it cannot forward the payload, the AMF answers the
 //     UE with DL NAS TRANSPORT carrying the payload back and 5GMM cause #90
 //     "payload was not forwarded" (TS 24.501 §5.4.5.2.5).
 //   - N2 answers for PDU sessions (PDU SESSION RESOURCE SETUP/RELEASE
 //     RESPONSE, the PDU session lists of INITIAL CONTEXT SETUP RESPONSE) go
-//     to Deps.SM.N2SM, and are only traced without one.
+//     to SessionManagement.N2SM.
+//   - De-registration of any kind, and a context that goes, release every
+//     PDU session of the UE (SessionManagement.ReleaseAll).
 //   - Downlink: POST /namf-comm/v1/ue-contexts/{supi}/n1-n2-messages
 //     (Namf_Communication_N1N2MessageTransfer, TS 29.518 §5.2.2.3.1) takes
 //     N1N2MessageTransferReqData as application/json or multipart/related
@@ -22,20 +23,19 @@ package amf
 //     information of type PDU_RES_SETUP_REQ or PDU_RES_REL_CMD comes with
 //     it, the NAS PDU travels inside PDU SESSION RESOURCE SETUP REQUEST or
 //     PDU SESSION RESOURCE RELEASE COMMAND instead (TS 38.413 §8.2.1,
-//     §8.2.2). A UE without context gets 404 CONTEXT_NOT_FOUND; an idle or
+//     §8.2.2); with Config.DeferSessionAccept, the ESTABLISHMENT ACCEPT of
+//     a session the AMF's own N11 client created waits for the user
+//     plane's activation and goes in DL NAS TRANSPORT. A UE without context gets 404 CONTEXT_NOT_FOUND; an idle or
 //     not yet registered UE 409 UE_NOT_REACHABLE (the AMF does not page);
 //     a body it cannot use 400, an unsupported media type 415.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
-	"strings"
 
 	"github.com/free5gc/openapi/models"
 
@@ -50,6 +50,8 @@ import (
 type SMUE struct {
 	SUPI        string
 	AMFUENGAPID uint64
+
+	e *ueEntry // the locked context (the AMF's own N11 client)
 }
 
 // SessionManagement receives what the AMF relays for session management.
@@ -64,111 +66,82 @@ type SessionManagement interface {
 	UplinkSM(ctx context.Context, ue SMUE, msg *nasx.ULNASTransport) error
 	// N2SM gets a gNB's PDU session answer.
 	N2SM(ctx context.Context, ue SMUE, msg ngapx.Msg)
+	// ReleaseAll releases every PDU session of the UE (de-registration of
+	// any kind, or a context that goes; TS 23.502 §4.2.2.3.2 step 2,
+	// §4.2.2.3.3 step 2). reason is for the trace.
+	ReleaseAll(ctx context.Context, ue SMUE, reason string)
 }
+
+func (e *ueEntry) smUE() SMUE { return SMUE{SUPI: e.supi, AMFUENGAPID: e.id, e: e} }
 
 // forwardSM relays a 5GSM payload to session management, or tells the UE it
 // was not forwarded.
 func (n *NF) forwardSM(e *ueEntry, a gmm.ForwardSM) {
-	if n.deps.SM != nil {
-		ctx, cancel := n.sbiCtx()
-		err := n.deps.SM.UplinkSM(ctx, SMUE{SUPI: e.supi, AMFUENGAPID: e.id}, a.Msg)
-		cancel()
-		if err == nil {
-			return
-		}
-		n.emit(trace.Event{Kind: trace.KindNote, Name: "5GSM payload not forwarded", SUPI: e.supi, Detail: err.Error()})
+	ctx, cancel := n.sbiCtx()
+	err := n.sm.UplinkSM(ctx, e.smUE(), a.Msg)
+	cancel()
+	if err == nil {
+		return
 	}
+	n.emit(trace.Event{Kind: trace.KindNote, Iface: trace.IfaceN1, Name: NotePayloadNotForwarded, SUPI: e.supi,
+		Cause: gmm.CauseString(nasx.CausePayloadNotForwarded), Detail: err.Error()})
 	cause := nasx.CausePayloadNotForwarded
 	dl := &nasx.DLNASTransport{PayloadContainerType: a.Msg.PayloadContainerType, Payload: a.Msg.Payload,
 		PDUSessionID: a.Msg.PDUSessionID, Cause: &cause}
 	acts, err := n.m.Downlink(&e.u, dl)
 	if err != nil {
-		n.emit(trace.Event{Kind: trace.KindDrop, Iface: trace.IfaceN1, Name: "DL NAS TRANSPORT", SUPI: e.supi, Detail: err.Error()})
+		n.emit(trace.Event{Kind: trace.KindDrop, Iface: trace.IfaceN1, Name: "DL NAS TRANSPORT", SUPI: e.supi, Cause: DropNotConnected, Detail: err.Error()})
 	}
 	n.exec(e, acts, nil)
 }
 
 // smN2 relays a gNB's PDU session answer.
 func (n *NF) smN2(e *ueEntry, msg ngapx.Msg) {
-	if n.deps.SM == nil {
+	ctx, cancel := n.sbiCtx()
+	defer cancel()
+	n.sm.N2SM(ctx, e.smUE(), msg)
+}
+
+// releaseSessions releases every PDU session of e (e.mu held).
+func (n *NF) releaseSessions(e *ueEntry, reason string) {
+	if e.supi == "" {
 		return
 	}
 	ctx, cancel := n.sbiCtx()
 	defer cancel()
-	n.deps.SM.N2SM(ctx, SMUE{SUPI: e.supi, AMFUENGAPID: e.id}, msg)
+	n.sm.ReleaseAll(ctx, e.smUE(), reason)
 }
 
 // n1n2Body is a decoded N1N2MessageTransfer request.
 type n1n2Body struct {
-	data   models.N1N2MessageTransferReqData
-	binary map[string][]byte // by Content-ID, angle brackets removed
+	data models.N1N2MessageTransferReqData
+	body *sbiBody
 }
 
 func (b *n1n2Body) part(ref *models.RefToBinaryData) ([]byte, bool) {
-	if ref == nil || ref.ContentId == "" {
+	if ref == nil {
 		return nil, false
 	}
-	p, ok := b.binary[strings.Trim(ref.ContentId, "<>")]
-	return p, ok
+	return b.body.part(ref.ContentId)
 }
-
-const maxN1N2Parts = 8
 
 // decodeN1N2 reads an application/json or multipart/related body.
 func decodeN1N2(r *http.Request) (*n1n2Body, *models.ProblemDetails) {
-	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil {
-		return nil, sbi.Problem(http.StatusUnsupportedMediaType, sbi.CauseUnsupportedMedia, "bad Content-Type")
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || (mt != sbi.ContentJSON && mt != ContentMultipart) {
+		return nil, sbi.Problem(http.StatusUnsupportedMediaType, sbi.CauseUnsupportedMedia, "Content-Type "+r.Header.Get("Content-Type"))
 	}
 	raw, err := io.ReadAll(io.LimitReader(r.Body, sbi.MaxBody+1))
 	if err != nil || len(raw) > sbi.MaxBody {
 		return nil, sbi.Problem(http.StatusBadRequest, sbi.CauseMalformedSyntax, "body unreadable or too large")
 	}
-	b := &n1n2Body{binary: map[string][]byte{}}
-	bad := func(d string) (*n1n2Body, *models.ProblemDetails) {
-		return nil, sbi.Problem(http.StatusBadRequest, sbi.CauseMalformedSyntax, d)
+	body, err := decodeBody(r.Header.Get("Content-Type"), raw)
+	if err != nil {
+		return nil, sbi.Problem(http.StatusBadRequest, sbi.CauseMalformedSyntax, err.Error())
 	}
-	switch mt {
-	case sbi.ContentJSON:
-		if err := json.Unmarshal(raw, &b.data); err != nil {
-			return bad("N1N2MessageTransferReqData: " + err.Error())
-		}
-		return b, nil
-	case "multipart/related":
-	default:
-		return nil, sbi.Problem(http.StatusUnsupportedMediaType, sbi.CauseUnsupportedMedia, mt)
-	}
-	if params["boundary"] == "" {
-		return bad("multipart/related without boundary")
-	}
-	mr := multipart.NewReader(bytes.NewReader(raw), params["boundary"])
-	gotJSON := false
-	for i := 0; ; i++ {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil || i >= maxN1N2Parts {
-			return bad("multipart body: too many or malformed parts")
-		}
-		data, err := io.ReadAll(io.LimitReader(p, sbi.MaxBody))
-		if err != nil {
-			return bad("multipart part unreadable")
-		}
-		ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
-		if ct == sbi.ContentJSON && !gotJSON {
-			if err := json.Unmarshal(data, &b.data); err != nil {
-				return bad("N1N2MessageTransferReqData: " + err.Error())
-			}
-			gotJSON = true
-			continue
-		}
-		if id := strings.Trim(p.Header.Get("Content-Id"), "<> "); id != "" {
-			b.binary[id] = data
-		}
-	}
-	if !gotJSON {
-		return bad("multipart body without a JSON part")
+	b := &n1n2Body{body: body}
+	if err := json.Unmarshal(body.json, &b.data); err != nil {
+		return nil, sbi.Problem(http.StatusBadRequest, sbi.CauseMalformedSyntax, "N1N2MessageTransferReqData: "+err.Error())
 	}
 	return b, nil
 }
@@ -241,26 +214,42 @@ func (n *NF) handleN1N2(w http.ResponseWriter, r *http.Request) {
 		fail(sbi.Problem(http.StatusConflict, "UE_NOT_REACHABLE", "the UE is not registered and connected (no paging)"))
 		return
 	}
+	var (
+		n2Type string
+		snssai *models.Snssai
+	)
+	if sm != nil {
+		n2Type, snssai = string(sm.N2InfoContent.NgapIeType), sm.SNssai
+	}
 	n.postAsync(id, func() {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		if e.gone || e.supi != supi {
 			return
 		}
-		n.deliverSM(e, uint8(psi), n1, n2, sm)
+		n.deliverSM(e, uint8(psi), n1, n2, n2Type, snssai)
 	})
 	n.emit(trace.Event{Kind: trace.KindResponse, Iface: trace.IfaceSBI, Peer: "smf", Name: OpN1N2Transfer, SUPI: supi, Status: http.StatusOK})
 	sbi.WriteJSON(w, http.StatusOK, models.N1N2MessageTransferRspData{Cause: models.N1N2MessageTransferCause_N1_N2_TRANSFER_INITIATED})
 }
 
-// deliverSM sends N1 (in protected DL NAS TRANSPORT) and N2 SM information
-// to the UE's gNB; e.mu is held.
-func (n *NF) deliverSM(e *ueEntry, psi uint8, n1, n2 []byte, sm *models.N2SmInformation) {
+// deliverSM sends N1 (in protected DL NAS TRANSPORT) and N2 SM
+// information of PDU session psi to the UE's gNB; e.mu is held. n2Type is
+// the NGAP IE type of n2 (PDU_RES_SETUP_REQ or PDU_RES_REL_CMD); the NAS
+// PDU then travels inside the NGAP message.
+func (n *NF) deliverSM(e *ueEntry, psi uint8, n1, n2 []byte, n2Type string, snssai *models.Snssai) {
+	n.noteSMDownlink(e, psi, n1, n2Type)
+	if s := e.session(psi); s != nil && n.cfg.DeferSessionAccept && n1 != nil &&
+		n2Type == string(models.N2SmInfoType_PDU_RES_SETUP_REQ) {
+		if mt, _ := gsmType(n1); mt == nasx.MsgPDUSessionEstablishmentAccept {
+			s.held, n1 = n1, nil
+		}
+	}
 	var nas []byte
 	if n1 != nil {
 		acts, err := n.m.Downlink(&e.u, &nasx.DLNASTransport{PayloadContainerType: nasx.PayloadN1SM, Payload: n1, PDUSessionID: psi})
 		if err != nil {
-			n.emit(trace.Event{Kind: trace.KindDrop, Iface: trace.IfaceN1, Name: "DL NAS TRANSPORT", SUPI: e.supi, Detail: err.Error()})
+			n.emit(trace.Event{Kind: trace.KindDrop, Iface: trace.IfaceN1, Name: "DL NAS TRANSPORT", SUPI: e.supi, Cause: DropNotConnected, Detail: err.Error()})
 			return
 		}
 		for _, a := range acts {
@@ -272,25 +261,42 @@ func (n *NF) deliverSM(e *ueEntry, psi uint8, n1, n2 []byte, sm *models.N2SmInfo
 		}
 	}
 	if !e.hasRAN {
-		n.emit(trace.Event{Kind: trace.KindDrop, Iface: trace.IfaceN2, Name: "N1N2 transfer", SUPI: e.supi, Detail: "UE not connected"})
+		n.emit(trace.Event{Kind: trace.KindDrop, Iface: trace.IfaceN2, Name: "N1N2 transfer", SUPI: e.supi, Cause: DropNotConnected, Detail: "UE not connected"})
 		return
 	}
-	if sm == nil {
-		n.sendDLNAS(e, nas)
-		return
-	}
-	switch sm.N2InfoContent.NgapIeType {
-	case models.AmfCommunicationNgapIeType_PDU_RES_SETUP_REQ:
-		item := ngapx.PDUSessionSetupItem{ID: psi, NASPDU: nas, Transfer: n2, SNSSAI: n.cfg.Slices[0]}
-		if sm.SNssai != nil {
-			if s, ok := snssaiFromModel(*sm.SNssai); ok {
+	switch {
+	case n2 != nil && n2Type == string(models.N2SmInfoType_PDU_RES_SETUP_REQ):
+		item := ngapx.PDUSessionSetupItem{ID: psi, NASPDU: nas, Transfer: n2, SNSSAI: n.defaultSlice(e)}
+		if snssai != nil {
+			if s, ok := snssaiFromModel(*snssai); ok {
 				item.SNSSAI = s
 			}
+		} else if s := e.session(psi); s != nil {
+			item.SNSSAI = s.snssai
 		}
+		n.emit(trace.Event{Kind: trace.KindNote, Iface: trace.IfaceN2, Name: NoteN2Setup, SUPI: e.supi, Detail: fmt.Sprintf("psi=%d requested", psi)})
 		n.sendN2(e.gnb, e.stream, &ngapx.PDUSessionResourceSetupRequest{AMFUENGAPID: e.id, RANUENGAPID: e.ranID,
 			PDUSessions: []ngapx.PDUSessionSetupItem{item}}, e.supi)
-	case models.AmfCommunicationNgapIeType_PDU_RES_REL_CMD:
+	case n2 != nil && n2Type == string(models.N2SmInfoType_PDU_RES_REL_CMD):
+		n.emit(trace.Event{Kind: trace.KindNote, Iface: trace.IfaceN2, Name: NoteN2Release, SUPI: e.supi, Detail: fmt.Sprintf("psi=%d requested", psi)})
 		n.sendN2(e.gnb, e.stream, &ngapx.PDUSessionResourceReleaseCommand{AMFUENGAPID: e.id, RANUENGAPID: e.ranID,
 			NASPDU: nas, PDUSessions: []ngapx.PDUSessionItem{{ID: psi, Transfer: n2}}}, e.supi)
+	case n2 != nil:
+		n.emit(trace.Event{Kind: trace.KindDrop, Iface: trace.IfaceN2, Name: "N2 SM information", SUPI: e.supi, Cause: DropUnsupported,
+			Detail: "ngapIeType " + n2Type})
+		if nas != nil {
+			n.sendDLNAS(e, nas)
+		}
+	case nas != nil:
+		n.sendDLNAS(e, nas)
 	}
+}
+
+// defaultSlice is the S-NSSAI of a session that names none: the first
+// allowed one, else the first the AMF serves.
+func (n *NF) defaultSlice(e *ueEntry) nasx.SNSSAI {
+	if a := e.u.AllowedNSSAI(); len(a) > 0 {
+		return a[0]
+	}
+	return n.cfg.Slices[0]
 }

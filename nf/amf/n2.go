@@ -74,7 +74,7 @@ func (n *NF) HandleN2(from netip.AddrPort, stream uint16, payload []byte) {
 			cause = ngapx.CauseProtocolFalselyConstructedMessage
 		}
 		n.emit(trace.Event{Kind: trace.KindDrop, Iface: trace.IfaceN2, Peer: from.String(), Name: "NGAP",
-			Detail: err.Error()})
+			Cause: DropUndecodable, Detail: err.Error()})
 		n.sendN2(from, 0, &ngapx.ErrorIndication{Cause: &cause}, "")
 		return
 	}
@@ -290,22 +290,23 @@ func (n *NF) sendN2(to netip.AddrPort, stream uint16, msg ngapx.Msg, supi string
 		n.emit(trace.Event{Kind: trace.KindNote, Iface: trace.IfaceN2, Name: ngapName(msg), SUPI: supi, Detail: "encoding failed: " + err.Error()})
 		return
 	}
+	// Traced before it leaves, so that the peer's "in" never precedes it.
+	n.emit(trace.Event{Kind: trace.KindMessage, Iface: trace.IfaceN2, Peer: to.String(), Name: ngapName(msg), SUPI: supi, Detail: "out"})
 	if n.n2s != nil {
 		err = n.n2s.SendStream(n.ctx, to, stream, b)
 	} else {
 		err = n.n2.Send(n.ctx, to, b)
 	}
 	if err != nil {
-		n.emit(trace.Event{Kind: trace.KindDrop, Iface: trace.IfaceN2, Peer: to.String(), Name: ngapName(msg), SUPI: supi, Detail: "send: " + err.Error()})
-		return
+		n.emit(trace.Event{Kind: trace.KindDrop, Iface: trace.IfaceN2, Peer: to.String(), Name: ngapName(msg), SUPI: supi,
+			Cause: DropSendFailed, Detail: "send: " + err.Error()})
 	}
-	n.emit(trace.Event{Kind: trace.KindMessage, Iface: trace.IfaceN2, Peer: to.String(), Name: ngapName(msg), SUPI: supi, Detail: "out"})
 }
 
 // sendDLNAS sends DOWNLINK NAS TRANSPORT (TS 38.413 §8.6.2).
 func (n *NF) sendDLNAS(e *ueEntry, pdu []byte) {
 	if !e.hasRAN {
-		n.emit(trace.Event{Kind: trace.KindDrop, Iface: trace.IfaceN1, SUPI: e.supi, Name: "downlink NAS", Detail: "UE not connected"})
+		n.emit(trace.Event{Kind: trace.KindDrop, Iface: trace.IfaceN1, SUPI: e.supi, Name: "downlink NAS", Cause: DropNotConnected, Detail: "UE not connected"})
 		return
 	}
 	n.sendN2(e.gnb, e.stream, &ngapx.DownlinkNASTransport{AMFUENGAPID: e.id, RANUENGAPID: e.ranID, NASPDU: pdu}, e.supi)

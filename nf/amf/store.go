@@ -128,6 +128,7 @@ type ueEntry struct {
 
 	u      gmm.UE
 	timers [gmm.NumTimers]clock.Timer
+	sm     []smSession // PDU sessions (n11.go); nil for most UEs
 
 	// reachable mirrors "registered and connected" for readers that must
 	// not take mu (the N1N2MessageTransfer handler).

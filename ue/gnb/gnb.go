@@ -463,8 +463,11 @@ func (g *GNB) ueContextRelease(v *ngapx.UEContextReleaseCommand) {
 	if err := g.send(context.Background(), g.stream(c.ran), &ngapx.UEContextReleaseComplete{AMFUENGAPID: v.AMFUENGAPID, RANUENGAPID: c.ran}); err != nil {
 		g.log.Debug("gnb: release complete not sent", "err", err)
 	}
-	if c.link != nil && c.link.t != nil {
-		c.link.t.ConnectionReleased()
+	// A terminal that already opened a new connection (e.g. registering
+	// again right after a de-registration) is not told that the old one
+	// went: it would abort the procedure running on the new one.
+	if l := c.link; l != nil && l.t != nil && l.idle() {
+		l.t.ConnectionReleased()
 	}
 }
 

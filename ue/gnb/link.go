@@ -60,6 +60,13 @@ func (l *Link) IDs() (ran uint32, amf uint64, connected, amfKnown bool) {
 	return c.ran, c.amf, true, c.hasAMF
 }
 
+// idle reports whether the link has no N2 UE context.
+func (l *Link) idle() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.cur == nil
+}
+
 // Connected reports whether the link has an N2 UE context.
 func (l *Link) Connected() bool {
 	l.mu.Lock()

@@ -120,6 +120,13 @@ type ForwardSM struct {
 	Msg  *nasx.ULNASTransport
 }
 
+// ReleaseSessions asks the driver to release every PDU session of the UE
+// at session management (Nsmf_PDUSession_ReleaseSMContext, TS 23.502
+// §4.2.2.3.2 step 2 and §4.2.2.3.3 step 2) so that the UPF removes its
+// rules: emitted when a de-registration starts and before a context goes.
+// Reason says why, for the trace.
+type ReleaseSessions struct{ Reason string }
+
 // Trace is a trace event; the driver stamps Actor, SUPI and time.
 type Trace struct{ Event trace.Event }
 
@@ -138,4 +145,5 @@ func (BindSUPI) action()                {}
 func (AdoptPrior) action()              {}
 func (DeleteContext) action()           {}
 func (ForwardSM) action()               {}
+func (ReleaseSessions) action()         {}
 func (Trace) action()                   {}

@@ -48,10 +48,34 @@ func nextKSI(cur uint8) uint8 {
 	return cur + 1
 }
 
+// pickKSI chooses the ngKSI of a new authentication (TS 24.501
+// §5.4.1.3.2): a value that neither the AMF's current context nor the
+// native context the UE signalled in its REGISTRATION REQUEST uses (the UE
+// would answer #71 and a vector would be wasted), and, after #71, another
+// one than the challenge before.
+func (u *UE) pickKSI() uint8 {
+	k := uint8(0)
+	switch {
+	case u.sec.Valid():
+		k = nextKSI(u.ngKSI)
+	case u.has(flagAuthOutstanding):
+		k = nextKSI(u.newKSI)
+	}
+	for range nasx.KSINoKey {
+		inUse := (u.sec.Valid() && k == u.ngKSI) || (u.has(flagUEKSI) && k == u.ueKSI) ||
+			(u.has(flagAuthOutstanding) && k == u.newKSI)
+		if !inUse {
+			break
+		}
+		k = nextKSI(k)
+	}
+	return k
+}
+
 func (m *Machine) ausfAuthResult(u *UE, ev Event, o *out) {
 	e := ev.(AUSFAuthResult)
 	if e.Seq != u.seq {
-		m.drop(u, o, EvAUSFAuthResult.String(), "stale answer")
+		m.drop(u, o, EvAUSFAuthResult.String(), DropStale, "stale answer")
 		return
 	}
 	if !e.OK() {
@@ -63,15 +87,7 @@ func (m *Machine) ausfAuthResult(u *UE, ev Event, o *out) {
 		return
 	}
 	u.rand, u.hxres, u.confirmURI = e.RAND, e.HXRESStar, e.ConfirmURI
-	// ngKSI: a value not used by the current context (TS 24.501 §5.4.1.3.2).
-	switch {
-	case u.sec.Valid():
-		u.newKSI = nextKSI(u.ngKSI)
-	case u.has(flagAuthOutstanding):
-		u.newKSI = nextKSI(u.newKSI)
-	default:
-		u.newKSI = 0
-	}
+	u.newKSI = u.pickKSI()
 	req := &nasx.AuthenticationRequest{NgKSI: nasx.NgKSI{KSI: u.newKSI}, ABBA: aka.ABBAInitial,
 		RAND: e.RAND[:], AUTN: e.AUTN[:]}
 	if !m.send(u, o, req, u.dlMode(), true) {
@@ -122,7 +138,7 @@ func (m *Machine) authFailed(u *UE, o *out, why string) {
 func (m *Machine) ausfConfirmResult(u *UE, ev Event, o *out) {
 	e := ev.(AUSFConfirmResult)
 	if e.Seq != u.seq {
-		m.drop(u, o, EvAUSFConfirmResult.String(), "stale answer")
+		m.drop(u, o, EvAUSFConfirmResult.String(), DropStale, "stale answer")
 		return
 	}
 	if !e.OK() {

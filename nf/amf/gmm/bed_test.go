@@ -59,6 +59,7 @@ type bed struct {
 	adopted  []uint64
 	deregs   int
 	forwards int
+	releases []string // ReleaseSessions reasons
 	tmsi     uint32
 	manual   bool // do not let the UE answer automatically
 }
@@ -124,6 +125,8 @@ func (b *bed) run(acts []gmm.Action) {
 			b.adopted = append(b.adopted, a.Handle)
 		case gmm.ForwardSM:
 			b.forwards++
+		case gmm.ReleaseSessions:
+			b.releases = append(b.releases, a.Reason)
 		case gmm.AssignGUTI, gmm.BindSUPI:
 		default:
 			Fail(fmt.Sprintf("unknown action %T", a))

@@ -18,6 +18,7 @@ const (
 	flagUECM                               // Nudm_UECM registration done
 	flagReRegRequired                      // the pending network de-registration asks for re-registration
 	flagAuthOutstanding                    // an AUTHENTICATION REQUEST awaits its answer
+	flagUEKSI                              // ueKSI holds the native ngKSI the UE signalled
 )
 
 // retransmission modes of the kept downlink message.
@@ -57,6 +58,7 @@ type UE struct {
 	kamf    aka.Key256     // KAMF of sec
 	kamfNew aka.Key256     // KAMF of newSec
 	newKSI  uint8          // ngKSI of the authentication running
+	ueKSI   uint8          // native ngKSI of the UE's REGISTRATION REQUEST (with flagUEKSI)
 
 	rand  [16]byte
 	hxres [16]byte
@@ -81,6 +83,10 @@ func (u *UE) GUTI() (nasx.GUTI, bool) { return u.guti, u.has(flagHasGUTI) }
 
 // HasSecurityContext reports whether a current 5G NAS security context exists.
 func (u *UE) HasSecurityContext() bool { return u.sec.Valid() }
+
+// AllowedNSSAI returns the allowed NSSAI of the registration (nil before
+// REGISTRATION ACCEPT); the caller must not modify it.
+func (u *UE) AllowedNSSAI() []nasx.SNSSAI { return u.allowed }
 
 // Connected reports whether the UE has an N2 connection.
 func (u *UE) Connected() bool { return u.has(flagConnected) }

@@ -18,6 +18,7 @@ func (m *Machine) deregUE(u *UE, ev Event, o *out) {
 		o.add(AdoptPrior{Handle: e.prior.handle})
 	}
 	m.stopTimer(u, o)
+	o.add(ReleaseSessions{Reason: "UE-originated de-registration"})
 	if !e.Msg.SwitchOff {
 		m.send(u, o, &nasx.DeregistrationAcceptUEOriginating{}, u.dlMode(), false)
 	}
@@ -52,6 +53,7 @@ func (m *Machine) netDereg(u *UE, ev Event, o *out) {
 		m.abort(u, o, ngapx.CauseNASDeregister)
 		return
 	}
+	o.add(ReleaseSessions{Reason: "network-initiated de-registration"})
 	if e.ReRegistration {
 		u.set(flagReRegRequired)
 	}
@@ -64,7 +66,7 @@ func (m *Machine) netDereg(u *UE, ev Event, o *out) {
 func (m *Machine) netDeregDuringRegistration(u *UE, ev Event, o *out) {
 	e := ev.(NetworkDeregister)
 	if u.supi == "" {
-		m.drop(u, o, EvNetworkDeregister.String(), "SUPI not known yet in state "+u.state.String())
+		m.drop(u, o, EvNetworkDeregister.String(), DropNoSUPI, "SUPI not known yet in state "+u.state.String())
 		return
 	}
 	cause := e.Cause

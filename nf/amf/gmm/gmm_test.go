@@ -251,6 +251,7 @@ var _ = Describe("AMF 5GMM", Label("conformance"), func() {
 		b.manual = true
 		b.nas(replay)
 		Expect(b.countDetail(trace.KindDrop, "replayed NAS COUNT")).To(Equal(1))
+		Expect(b.count(trace.Event{Kind: trace.KindDrop, Cause: gmm.DropReplay})).To(Equal(1), "the reason token is the Cause")
 		Expect(b.u.State()).To(Equal(gmm.Registered))
 	})
 
@@ -266,6 +267,8 @@ var _ = Describe("AMF 5GMM", Label("conformance"), func() {
 		b.nas(pdu)
 		Expect(b.countDetail(trace.KindDrop, "not integrity protected after secure exchange was established")).To(Equal(1), b.events())
 		Expect(b.countDetail(trace.KindDrop, "NAS MAC failure")).To(Equal(1))
+		Expect(b.count(trace.Event{Kind: trace.KindDrop, Cause: gmm.DropMACFailure})).To(Equal(1))
+		Expect(b.count(trace.Event{Kind: trace.KindDrop, Cause: gmm.DropNotProtected})).To(Equal(1))
 		Expect(b.dl).To(BeEmpty())
 	})
 
@@ -358,6 +361,19 @@ var _ = Describe("AMF 5GMM", Label("conformance"), func() {
 			Expect(b.adopted).To(BeEmpty())
 		})
 
+		// Reference: TS 24.501 §5.4.1.3.2 — the AMF picks an ngKSI the UE's
+		// current native context does not use: no #71 round, no wasted vector.
+		It("challenges with another ngKSI than the one the UE signalled", func() {
+			signalled := b.ue.KSI
+			pdu, err := b.ue.GUTIRegistration()
+			Expect(err).NotTo(HaveOccurred())
+			b.initial(pdu, nil)
+			Expect(b.u.State()).To(Equal(gmm.Registered))
+			Expect(b.ue.KSI).NotTo(Equal(signalled))
+			Expect(b.ue.Seen).To(Equal([]string{"IDENTITY REQUEST", "AUTHENTICATION REQUEST", "SECURITY MODE COMMAND", "REGISTRATION ACCEPT"}))
+			Expect(b.home.Vectors()).To(Equal(2), "one vector per registration")
+		})
+
 		// Reference: TS 24.501 §4.4.4.3 — a failed integrity check of the
 		// initial message leads to identification, not to the prior context.
 		It("identifies a UE whose initial message fails the integrity check", func() {
@@ -414,13 +430,41 @@ var _ = Describe("AMF 5GMM", Label("conformance"), func() {
 			Expect(b.released).To(Equal(1))
 			Expect(b.deregs).To(Equal(1))
 			Expect(b.u.HasSecurityContext()).To(BeFalse())
+			// The state event's Detail starts with the old state (internal/metrics).
+			Expect(b.count(trace.Event{Kind: trace.KindState, Name: gmm.StateContextDeleted,
+				Detail: gmm.Deregistered.String() + " " + gmm.DetailKeysWiped})).To(Equal(1))
 		},
 		Entry("normal: DEREGISTRATION ACCEPT", false, []string{"DEREGISTRATION ACCEPT (UE ORIGINATING)"}),
 		Entry("switch off: no accept", true, nil),
 	)
 
+	// Reference: TS 23.502 §4.2.2.3.2 step 2 — the SM contexts are released
+	// before DEREGISTRATION ACCEPT.
+	It("releases the PDU sessions before accepting a UE-originating de-registration", func() {
+		b.register()
+		pdu, err := b.ue.Deregistration(false, false)
+		Expect(err).NotTo(HaveOccurred())
+		acts := b.m.HandleNAS(&b.u, pdu)
+		rel, acc := indexOf[gmm.ReleaseSessions](acts), indexOf[gmm.SendNAS](acts)
+		Expect(rel).To(BeNumerically(">=", 0))
+		Expect(rel).To(BeNumerically("<", acc))
+		b.run(acts)
+		Expect(b.deleted).To(BeTrue())
+	})
+
 	Context("network-initiated de-registration", func() {
 		BeforeEach(func() { b.register() })
+
+		// Reference: TS 23.502 §4.2.2.3.3 steps 1-2 — DEREGISTRATION REQUEST,
+		// then the release of the SM contexts.
+		It("releases the PDU sessions once the DEREGISTRATION REQUEST is sent", func() {
+			acts := b.m.Handle(&b.u, gmm.NetworkDeregister{Reason: "SUBSCRIPTION_WITHDRAWN"})
+			req, rel := indexOf[gmm.SendNAS](acts), indexOf[gmm.ReleaseSessions](acts)
+			Expect(req).To(BeNumerically(">=", 0))
+			Expect(rel).To(BeNumerically(">", req))
+			b.run(acts)
+			Expect(b.releases).NotTo(BeEmpty())
+		})
 
 		// Reference: TS 24.501 §5.5.2.3.1-§5.5.2.3.2; TS 23.502 §4.2.2.3.3.
 		It("sends a protected DEREGISTRATION REQUEST with #3 and deletes the context on accept", func() {
@@ -527,4 +571,14 @@ func mustBuild(m nasx.Msg) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// indexOf returns the index of the first action of type T, or -1.
+func indexOf[T gmm.Action](acts []gmm.Action) int {
+	for i, a := range acts {
+		if _, ok := a.(T); ok {
+			return i
+		}
+	}
+	return -1
 }

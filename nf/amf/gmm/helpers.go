@@ -20,8 +20,10 @@ func (m *Machine) trace(u *UE, o *out, e trace.Event) {
 	o.add(Trace{Event: e})
 }
 
-func (m *Machine) drop(u *UE, o *out, name, why string) {
-	m.trace(u, o, trace.Event{Kind: trace.KindDrop, Iface: trace.IfaceN1, Name: name, Detail: why})
+// drop records a discarded event: cause is a reason token (Drop*), why
+// the free text.
+func (m *Machine) drop(u *UE, o *out, name, cause, why string) {
+	m.trace(u, o, trace.Event{Kind: trace.KindDrop, Iface: trace.IfaceN1, Name: name, Cause: cause, Detail: why})
 }
 
 func (m *Machine) note(u *UE, o *out, name, detail string) {
@@ -79,7 +81,7 @@ func (m *Machine) send(u *UE, o *out, msg nasx.Msg, mode uint8, keep bool) bool 
 		return false
 	}
 	name := msg.MessageType().String()
-	m.trace(u, o, trace.Event{Kind: trace.KindMessage, Iface: trace.IfaceN1, Name: name, Detail: fmt.Sprintf("dl sht=%d", hdr)})
+	m.trace(u, o, trace.Event{Kind: trace.KindMessage, Iface: trace.IfaceN1, Name: name, Detail: fmt.Sprintf(DetailDownlink, hdr)})
 	o.add(SendNAS{PDU: pdu, Name: name, SecHdr: hdr})
 	if keep {
 		u.retxPDU, u.retxMode = plain, mode
@@ -118,7 +120,7 @@ func (m *Machine) sendContextSetup(u *UE, o *out, msg nasx.Msg, keep bool) bool 
 	}
 	m.key(u, o, "KgNB", fmt.Sprintf("from KAMF, uplink NAS COUNT %d", count))
 	name := msg.MessageType().String()
-	m.trace(u, o, trace.Event{Kind: trace.KindMessage, Iface: trace.IfaceN1, Name: name, Detail: fmt.Sprintf("dl sht=%d", hdr)})
+	m.trace(u, o, trace.Event{Kind: trace.KindMessage, Iface: trace.IfaceN1, Name: name, Detail: fmt.Sprintf(DetailDownlink, hdr)})
 	o.add(SendInitialContextSetup{NASPDU: pdu, Name: name, SecHdr: hdr, KgNB: kgnb, ULNASCount: count,
 		UESecurityCapability: u.ueCap(), AllowedNSSAI: u.allowed})
 	u.set(flagASContext)
@@ -154,7 +156,18 @@ func (m *Machine) startTimer(u *UE, o *out, t TimerID) {
 func (m *Machine) restartTimer(u *UE, o *out, t TimerID) {
 	u.timer = t
 	u.timerGen++
-	o.add(StartTimer{Timer: t, After: m.timerDuration(t), Gen: u.timerGen})
+	st := StartTimer{Timer: t, After: m.timerDuration(t), Gen: u.timerGen}
+	// The timer is armed before the message it guards leaves, so that
+	// nothing that follows the message (an answer, a test advancing a fake
+	// clock) can overtake it.
+	if n := len(o.acts); n > 0 {
+		switch o.acts[n-1].(type) {
+		case SendNAS, SendInitialContextSetup:
+			o.acts = append(o.acts[:n-1], st, o.acts[n-1])
+			return
+		}
+	}
+	o.add(st)
 }
 
 func (m *Machine) stopTimer(u *UE, o *out) {
@@ -166,10 +179,12 @@ func (m *Machine) stopTimer(u *UE, o *out) {
 	u.retxPDU, u.retxMode = nil, retxNone
 }
 
-// abort ends the context: release N2 when connected, end the UDM
-// registration when there is one, wipe the keys and delete the context.
+// abort ends the context: release its PDU sessions, release N2 when
+// connected, end the UDM registration when there is one, wipe the keys and
+// delete the context.
 func (m *Machine) abort(u *UE, o *out, cause ngapx.Cause) {
 	m.stopTimer(u, o)
+	o.add(ReleaseSessions{Reason: "context deleted"})
 	if u.has(flagConnected) {
 		o.add(ReleaseN2{Cause: cause})
 	}
@@ -183,7 +198,9 @@ func (m *Machine) abort(u *UE, o *out, cause ngapx.Cause) {
 	o.add(DeleteContext{})
 	o.deleted = true
 	// Traced after DeleteContext, so that the event means "gone".
-	m.trace(u, o, trace.Event{Kind: trace.KindState, Name: "CONTEXT-DELETED", SUPI: supi, Detail: "keys wiped"})
+	// The state event's Detail starts with the old state (internal/metrics).
+	m.trace(u, o, trace.Event{Kind: trace.KindState, Name: StateContextDeleted, SUPI: supi,
+		Detail: Deregistered.String() + " " + DetailKeysWiped})
 }
 
 // rejectRegistration sends REGISTRATION REJECT with cause (and T3346 for
@@ -232,7 +249,7 @@ func (m *Machine) retransmit(u *UE, o *out) bool {
 	}
 	name := nasx.MessageType(u.retxPDU[2]).String()
 	m.trace(u, o, trace.Event{Kind: trace.KindMessage, Iface: trace.IfaceN1, Name: name,
-		Detail: fmt.Sprintf("dl sht=%d retransmission %d", hdr, u.retx+1)})
+		Detail: fmt.Sprintf(DetailDownlink+" retransmission %d", hdr, u.retx+1)})
 	o.add(SendNAS{PDU: pdu, Name: name, SecHdr: hdr})
 	u.retx++
 	m.restartTimer(u, o, u.timer)

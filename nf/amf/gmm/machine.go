@@ -74,7 +74,7 @@ func (m *Machine) dispatch(u *UE, ev Event, o *out) {
 	k := ev.Kind()
 	s := u.state
 	if s >= NumStates || k >= NumEventKinds {
-		m.trace(u, o, trace.Event{Kind: trace.KindDrop, Name: k.String(), Detail: "invalid state or event"})
+		m.trace(u, o, trace.Event{Kind: trace.KindDrop, Name: k.String(), Cause: DropState, Detail: "invalid state or event"})
 		return
 	}
 	t := m.table[s][k]
@@ -86,7 +86,7 @@ func (m *Machine) dispatch(u *UE, ev Event, o *out) {
 			Cause: causeText(nasx.CauseMessageTypeNotCompatibleWithProtocolState), Detail: "in state " + s.String()})
 		m.status(u, o, nasx.CauseMessageTypeNotCompatibleWithProtocolState)
 	default:
-		m.trace(u, o, trace.Event{Kind: trace.KindDrop, Name: k.String(), Detail: "in state " + s.String()})
+		m.trace(u, o, trace.Event{Kind: trace.KindDrop, Name: k.String(), Cause: DropState, Detail: "in state " + s.String()})
 	}
 }
 
@@ -185,13 +185,13 @@ func (m *Machine) decode(u *UE, pdu []byte, prior *Prior, o *out) (Event, bool) 
 	h, err := nasx.PeekHeader(pdu)
 	if err != nil {
 		if u.has(flagSecured) {
-			m.drop(u, o, "undecodable NAS PDU", err.Error())
+			m.drop(u, o, "undecodable NAS PDU", DropUndecodable, err.Error())
 			return nil, false
 		}
 		return InvalidNAS{Cause: statusCause(err), Detail: err.Error()}, true
 	}
 	if h.EPD != nasx.EPD5GMM {
-		m.drop(u, o, "5GSM message outside UL NAS TRANSPORT", "")
+		m.drop(u, o, "5GSM message outside UL NAS TRANSPORT", DropWrongEPD, "")
 		return nil, false
 	}
 	sec := Sec{Hdr: h.SecurityHeaderType}
@@ -202,7 +202,7 @@ func (m *Machine) decode(u *UE, pdu []byte, prior *Prior, o *out) (Event, bool) 
 	)
 	if !h.Protected() {
 		if u.has(flagSecured) {
-			m.drop(u, o, h.MessageType.String(), "not integrity protected after secure exchange was established")
+			m.drop(u, o, h.MessageType.String(), DropNotProtected, "not integrity protected after secure exchange was established")
 			return nil, false
 		}
 		plain = pdu
@@ -227,7 +227,7 @@ func (m *Machine) decode(u *UE, pdu []byte, prior *Prior, o *out) (Event, bool) 
 					adopted = &cp
 				}
 			case u.has(flagSecured):
-				m.drop(u, o, msgName(h), dropReason(err))
+				m.drop(u, o, msgName(h), dropCause(err), dropReason(err))
 				return nil, false
 			default:
 				m.trace(u, o, trace.Event{Kind: trace.KindNote, Iface: trace.IfaceN1, Name: "integrity check failed",
@@ -236,7 +236,7 @@ func (m *Machine) decode(u *UE, pdu []byte, prior *Prior, o *out) (Event, bool) 
 		}
 		if !verifyOK {
 			if h.Ciphered() {
-				m.drop(u, o, msgName(h), "ciphered without a usable NAS security context")
+				m.drop(u, o, msgName(h), DropNoContext, "ciphered without a usable NAS security context")
 				return nil, false
 			}
 			plain = pdu[nasx.ProtectedHeaderLen:]
@@ -251,9 +251,9 @@ func (m *Machine) decode(u *UE, pdu []byte, prior *Prior, o *out) (Event, bool) 
 	}
 	name := msg.MessageType().String()
 	m.trace(u, o, trace.Event{Kind: trace.KindMessage, Iface: trace.IfaceN1, Name: name,
-		Detail: fmt.Sprintf("ul sht=%d verified=%t", sec.Hdr, sec.Verified)})
+		Detail: fmt.Sprintf(DetailUplink, sec.Hdr, sec.Verified)})
 	if !sec.Verified && !processedUnprotected(msg.MessageType()) {
-		m.drop(u, o, name, "not integrity protected")
+		m.drop(u, o, name, DropNotProtected, "not integrity protected")
 		return nil, false
 	}
 	switch msg := msg.(type) {
@@ -316,6 +316,20 @@ func dropReason(err error) string {
 		return "NAS COUNT exhausted"
 	default:
 		return err.Error()
+	}
+}
+
+// dropCause is the reason token of an integrity check failure.
+func dropCause(err error) string {
+	switch {
+	case errors.Is(err, nassec.ErrReplay):
+		return DropReplay
+	case errors.Is(err, nassec.ErrMACFailure):
+		return DropMACFailure
+	case errors.Is(err, nassec.ErrCountExhausted):
+		return DropCountExhausted
+	default:
+		return DropIntegrity
 	}
 }
 

@@ -33,6 +33,13 @@ func (m *Machine) regRequest(u *UE, ev Event, o *out) {
 		return
 	}
 	u.regType = msg.RegistrationType
+	// The UE's current native context, which a new authentication must not
+	// reuse (TS 24.501 §5.4.1.3.2; §9.11.3.32: 7 means no key).
+	u.clear(flagUEKSI)
+	if k := msg.NgKSI; !k.Mapped && k.KSI < nasx.KSINoKey {
+		u.ueKSI = k.KSI
+		u.set(flagUEKSI)
+	}
 	u.nssai = append([]nasx.SNSSAI(nil), msg.RequestedNSSAI...)
 	if msg.UESecurityCapability != nil && !u.setCap(msg.UESecurityCapability) {
 		m.rejectRegistration(u, o, nasx.CauseInvalidMandatoryInformation, false, "malformed UE security capability")
@@ -137,7 +144,7 @@ func (m *Machine) identityResponse(u *UE, ev Event, o *out) {
 func (m *Machine) uecmResult(u *UE, ev Event, o *out) {
 	e := ev.(UECMRegistrationResult)
 	if e.Seq != u.seq {
-		m.drop(u, o, EvUECMRegistrationResult.String(), "stale answer")
+		m.drop(u, o, EvUECMRegistrationResult.String(), DropStale, "stale answer")
 		return
 	}
 	if !e.OK() {
@@ -152,7 +159,7 @@ func (m *Machine) uecmResult(u *UE, ev Event, o *out) {
 func (m *Machine) sdmResult(u *UE, ev Event, o *out) {
 	e := ev.(SDMResult)
 	if e.Seq != u.seq {
-		m.drop(u, o, EvSDMResult.String(), "stale answer")
+		m.drop(u, o, EvSDMResult.String(), DropStale, "stale answer")
 		return
 	}
 	if !e.OK() {

@@ -78,7 +78,7 @@ func (m *Machine) securityMode(u *UE, o *out, kamf aka.Key256) {
 func (m *Machine) smcComplete(u *UE, ev Event, o *out) {
 	e := ev.(SecurityModeComplete)
 	if !e.Verified || (e.Hdr != nasx.SecHdrIntegrityCipheredNewCtx && e.Hdr != nasx.SecHdrIntegrityNewCtx) {
-		m.drop(u, o, "SECURITY MODE COMPLETE", "not protected with the new 5G NAS security context")
+		m.drop(u, o, "SECURITY MODE COMPLETE", DropWrongContext, "not protected with the new 5G NAS security context")
 		return
 	}
 	m.stopTimer(u, o)
@@ -87,7 +87,7 @@ func (m *Machine) smcComplete(u *UE, ev Event, o *out) {
 	u.ngKSI = u.newKSI
 	u.rand, u.hxres, u.confirmURI = [16]byte{}, [16]byte{}, ""
 	u.set(flagSecured)
-	m.trace(u, o, trace.Event{Kind: trace.KindNote, Name: "NAS security activated", Detail: u.sec.String()})
+	m.trace(u, o, trace.Event{Kind: trace.KindNote, Name: NoteSecurityActivated, Detail: u.sec.String()})
 	if c := e.Msg.NASMessageContainer; len(c) > 0 {
 		// The complete initial message replaces the cleartext one (TS 33.501
 		// §6.4.6, TS 24.501 §4.4.6).
