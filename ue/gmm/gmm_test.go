@@ -294,6 +294,7 @@ var _ = Describe("UE NAS security after activation", Label("conformance"), func(
 		d := b.events(trace.Event{Kind: trace.KindDrop})
 		Expect(d).To(HaveLen(1))
 		Expect(d[0].Detail).To(ContainSubstring("replayed"))
+		Expect(d[0].Cause).To(Equal(gmm.DropReplay), "the reason token is the Cause (internal/metrics)")
 	})
 
 	// Reference: TS 33.501 §6.4.3.2; TS 24.501 §4.4.4.2 (integrity check failure -> discard).
@@ -304,6 +305,7 @@ var _ = Describe("UE NAS security after activation", Label("conformance"), func(
 		out := b.dl(pdu, nil)
 		Expect(out.SM).To(BeEmpty())
 		Expect(b.events(trace.Event{Kind: trace.KindDrop})[0].Detail).To(ContainSubstring("MAC failure"))
+		Expect(b.events(trace.Event{Kind: trace.KindDrop})[0].Cause).To(Equal(gmm.DropMACFailure))
 		// The genuine message with the same COUNT is still accepted afterwards.
 		pdu[3] ^= 0x01
 		Expect(b.dl(pdu, nil).SM).To(HaveLen(1))
@@ -329,6 +331,7 @@ var _ = Describe("UE NAS security after activation", Label("conformance"), func(
 		Expect(d).To(HaveLen(1))
 		Expect(d[0].Name).To(Equal("DEREGISTRATION REQUEST (UE TERMINATED)"))
 		Expect(d[0].Detail).To(ContainSubstring("not integrity protected"))
+		Expect(d[0].Cause).To(Equal(gmm.DropNotProtected))
 	})
 
 	// Reference: TS 24.501 §5.5.2.3.2, §5.5.2.3.4 (cause #3: USIM invalid for 5GS).

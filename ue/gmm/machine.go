@@ -353,6 +353,21 @@ const (
 	NoteDeregistrationDone = "deregistration aborted locally"
 )
 
+// Reason tokens: the Cause of KindDrop events (internal/metrics uses it as
+// the "reason" label; Detail carries the free text).
+const (
+	DropUndecodable  = "undecodable"         // header or message does not decode
+	DropWrongEPD     = "wrong-epd"           // a 5GSM message outside DL NAS TRANSPORT
+	DropNotProtected = "not-protected"       // plain where TS 24.501 §4.4.4.2 requires protection
+	DropNoContext    = "no-security-context" // protected without a NAS security context
+	DropMACFailure   = "mac-failure"         // NAS MAC check failed
+	DropReplay       = "replay"              // NAS COUNT already seen
+	DropIntegrity    = "integrity-failure"   // another integrity check failure
+	DropHeader       = "bad-security-header" // a security header type not used downlink, or the wrong one
+	DropState        = "invalid-state"       // not compatible with, or ignored in, the current state
+	DropUnsupported  = "unsupported"         // a message or payload the UE does not handle
+)
+
 // Key names in KindKey events (never values).
 const (
 	KeyKAUSF   = "KAUSF"
@@ -512,14 +527,14 @@ func (m *Machine) Handle(ev Event) (Output, error) {
 	case Refuse:
 		return out, t.err
 	case Status98:
-		m.dropped(&out, &in, "not compatible with state "+m.state.String())
+		m.dropped(&out, &in, DropState, "not compatible with state "+m.state.String())
 		m.sendStatus(&out, nasx.CauseMessageTypeNotCompatibleWithProtocolState)
 	case Status97:
-		m.dropped(&out, &in, "not implemented")
+		m.dropped(&out, &in, DropUnsupported, "not implemented")
 		m.sendStatus(&out, nasx.CauseMessageTypeNonExistent)
 	default: // Ignore (and any hole, which the completeness test forbids)
 		if in.msg != nil || in.msgType != 0 {
-			m.dropped(&out, &in, "ignored in state "+m.state.String())
+			m.dropped(&out, &in, DropState, "ignored in state "+m.state.String())
 		}
 	}
 	return out, nil
@@ -574,21 +589,22 @@ func (m *Machine) msgEvent(out *Output, dir Direction, t nasx.MessageType, hdr u
 	}
 }
 
-// drop records a discarded downlink PDU (KindDrop).
-func (m *Machine) drop(out *Output, name string, hdr uint8, t nasx.MessageType, reason string) {
+// drop records a discarded downlink PDU (KindDrop): cause is a reason
+// token (Drop*), reason the free text.
+func (m *Machine) drop(out *Output, name string, hdr uint8, t nasx.MessageType, cause, reason string) {
 	if t != 0 {
 		m.msgEvent(out, DL, t, hdr, true)
 	}
-	out.event(trace.Event{Kind: trace.KindDrop, Iface: trace.IfaceN1, Peer: PeerAMF, Name: name,
+	out.event(trace.Event{Kind: trace.KindDrop, Iface: trace.IfaceN1, Peer: PeerAMF, Name: name, Cause: cause,
 		Detail: fmt.Sprintf("sht=%d: %s", hdr, reason)})
 }
 
-func (m *Machine) dropped(out *Output, in *input, reason string) {
+func (m *Machine) dropped(out *Output, in *input, cause, reason string) {
 	name := "NAS"
 	if in.msgType != 0 {
 		name = in.msgType.String()
 	}
-	out.event(trace.Event{Kind: trace.KindDrop, Iface: trace.IfaceN1, Peer: PeerAMF, Name: name,
+	out.event(trace.Event{Kind: trace.KindDrop, Iface: trace.IfaceN1, Peer: PeerAMF, Name: name, Cause: cause,
 		Detail: fmt.Sprintf("sht=%d: %s", in.hdr, reason)})
 }
 
@@ -689,11 +705,11 @@ func (m *Machine) classify(pdu []byte, in *input, out *Output) bool {
 	in.pdu = pdu
 	h, err := nasx.PeekHeader(pdu)
 	if err != nil {
-		m.drop(out, "NAS", 0, 0, "undecodable: "+err.Error())
+		m.drop(out, "NAS", 0, 0, DropUndecodable, "undecodable: "+err.Error())
 		return false
 	}
 	if h.EPD != nasx.EPD5GMM {
-		m.drop(out, "NAS", 0, 0, "5GSM message outside DL NAS TRANSPORT")
+		m.drop(out, "NAS", 0, 0, DropWrongEPD, "5GSM message outside DL NAS TRANSPORT")
 		return false
 	}
 	in.hdr = h.SecurityHeaderType
@@ -707,7 +723,7 @@ func (m *Machine) classify(pdu []byte, in *input, out *Output) bool {
 			return m.unparsable(in, out, err)
 		}
 		if !unprotectedAllowed(msg) {
-			m.drop(out, in.msgType.String(), in.hdr, in.msgType, "not integrity protected")
+			m.drop(out, in.msgType.String(), in.hdr, in.msgType, DropNotProtected, "not integrity protected")
 			return false
 		}
 		in.msg = msg
@@ -715,7 +731,7 @@ func (m *Machine) classify(pdu []byte, in *input, out *Output) bool {
 		// SECURITY MODE COMMAND: verified by its handler with the new context.
 		_, inner, err := nassec.Split(pdu)
 		if err != nil {
-			m.drop(out, "NAS", in.hdr, 0, "undecodable: "+err.Error())
+			m.drop(out, "NAS", in.hdr, 0, DropUndecodable, "undecodable: "+err.Error())
 			return false
 		}
 		msg, err := nasx.Parse(inner)
@@ -723,25 +739,25 @@ func (m *Machine) classify(pdu []byte, in *input, out *Output) bool {
 			return m.unparsable(in, out, err)
 		}
 		if _, ok := msg.(*nasx.SecurityModeCommand); !ok {
-			m.drop(out, in.msgType.String(), in.hdr, in.msgType, "new-context header on a message other than SECURITY MODE COMMAND")
+			m.drop(out, in.msgType.String(), in.hdr, in.msgType, DropHeader, "new-context header on a message other than SECURITY MODE COMMAND")
 			return false
 		}
 		in.msg = msg
 	case nasx.SecHdrIntegrity, nasx.SecHdrIntegrityCiphered:
 		if !m.sec.Valid() {
-			m.drop(out, "NAS", in.hdr, in.msgType, "no NAS security context")
+			m.drop(out, "NAS", in.hdr, in.msgType, DropNoContext, "no NAS security context")
 			return false
 		}
 		plain, _, err := m.sec.Unprotect(pdu)
 		if err != nil {
-			reason := err.Error()
+			reason, cause := err.Error(), DropIntegrity
 			switch {
 			case errors.Is(err, nassec.ErrMACFailure):
-				reason = "MAC failure"
+				reason, cause = "MAC failure", DropMACFailure
 			case errors.Is(err, nassec.ErrReplay):
-				reason = "replayed NAS COUNT"
+				reason, cause = "replayed NAS COUNT", DropReplay
 			}
-			m.drop(out, nameOr(in.msgType), in.hdr, in.msgType, reason)
+			m.drop(out, nameOr(in.msgType), in.hdr, in.msgType, cause, reason)
 			return false
 		}
 		m.secure = true // a message verified with the current context
@@ -752,11 +768,11 @@ func (m *Machine) classify(pdu []byte, in *input, out *Output) bool {
 		in.msgType = msg.MessageType()
 		in.msg = msg
 	default:
-		m.drop(out, nameOr(in.msgType), in.hdr, in.msgType, "security header type not used downlink")
+		m.drop(out, nameOr(in.msgType), in.hdr, in.msgType, DropHeader, "security header type not used downlink")
 		return false
 	}
 	if msg, ok := in.msg.(nasx.GSMMsg); ok {
-		m.drop(out, msg.MessageType().String(), in.hdr, msg.MessageType(), "5GSM message outside DL NAS TRANSPORT")
+		m.drop(out, msg.MessageType().String(), in.hdr, msg.MessageType(), DropWrongEPD, "5GSM message outside DL NAS TRANSPORT")
 		return false
 	}
 	in.msgType = in.msg.MessageType()
@@ -776,7 +792,7 @@ func nameOr(t nasx.MessageType) string {
 // decode: an unknown message type is answered with 5GMM STATUS #97 once
 // security is active; other garbage is dropped.
 func (m *Machine) unparsable(in *input, out *Output, err error) bool {
-	m.drop(out, nameOr(in.msgType), in.hdr, in.msgType, "unparsable: "+err.Error())
+	m.drop(out, nameOr(in.msgType), in.hdr, in.msgType, DropUndecodable, "unparsable: "+err.Error())
 	if errors.Is(err, nasx.ErrUnknownMessageType) && in.hdr != nasx.SecHdrPlain && m.state != StateDeregistered {
 		m.sendStatus(out, nasx.CauseMessageTypeNonExistent)
 	}

@@ -2,6 +2,7 @@ package gmm
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 
 	"github.com/credbed/credbed/internal/aka"
@@ -374,7 +375,7 @@ func (m *Machine) securityModeCommand(in *input, out *Output) error {
 	smc := in.msg.(*nasx.SecurityModeCommand)
 	if in.hdr != nasx.SecHdrIntegrityNewCtx {
 		// TS 24.501 §9.3.1: SECURITY MODE COMMAND uses header type 3 only.
-		m.dropped(out, in, "SECURITY MODE COMMAND without security header type 3")
+		m.dropped(out, in, DropHeader, "SECURITY MODE COMMAND without security header type 3")
 		return nil
 	}
 	enc, integ := nassec.CipheringAlg(smc.Ciphering), nassec.IntegrityAlg(smc.Integrity)
@@ -411,7 +412,11 @@ func (m *Machine) securityModeCommand(in *input, out *Output) error {
 		return fmt.Errorf("gmm: NAS context: %w", err)
 	}
 	if _, _, err := ctx.Unprotect(in.pdu); err != nil {
-		m.dropped(out, in, "SECURITY MODE COMMAND integrity check failed: "+err.Error())
+		cause := DropIntegrity
+		if errors.Is(err, nassec.ErrMACFailure) {
+			cause = DropMACFailure
+		}
+		m.dropped(out, in, cause, "SECURITY MODE COMMAND integrity check failed: "+err.Error())
 		return m.smcReject(out, nasx.CauseSecurityModeRejectedUnspecified, "integrity check failed")
 	}
 	// Bidding-down protection: the replayed capabilities must be exactly
@@ -593,7 +598,7 @@ func (m *Machine) sendSM(in *input, out *Output) error {
 func (m *Machine) dlNASTransport(in *input, out *Output) error {
 	t := in.msg.(*nasx.DLNASTransport)
 	if t.PayloadContainerType != nasx.PayloadN1SM {
-		m.dropped(out, in, fmt.Sprintf("payload container type %d not supported", t.PayloadContainerType))
+		m.dropped(out, in, DropUnsupported, fmt.Sprintf("payload container type %d not supported", t.PayloadContainerType))
 		return nil
 	}
 	out.SM = append(out.SM, SMPayload{PDUSessionID: t.PDUSessionID, Payload: t.Payload, Cause: t.Cause})
