@@ -18,11 +18,10 @@ var ErrRejected = errors.New("bench: registration not accepted")
 // worker (the UE's own T3510 is 15 s).
 const registerTimeout = 30 * time.Second
 
-// TestbedTargets returns the registration system built on the testbed
-// (package testbed). The lifecycle phase needs the provisioning roles of
-// the testbed and is not wired yet: its factory is nil and Run skips it.
+// TestbedTargets returns the registration and lifecycle systems built on
+// the testbed (package testbed).
 func TestbedTargets() Targets {
-	return Targets{Registrar: TestbedRegistrar}
+	return Targets{Registrar: TestbedRegistrar, Lifecycler: TestbedLifecycler}
 }
 
 // TestbedRegistrar starts a testbed in opts.Mode (no trace kept) whose UEs

@@ -70,6 +70,16 @@ func (m *InitialContextSetupRequest) UEIDs() UEIDs {
 
 // Build returns the APER encoding.
 func (m *InitialContextSetupRequest) Build() ([]byte, error) {
+	if m.AMFUENGAPID <= MaxAMFUENGAPID && validGUAMI(m.GUAMI) == nil && len(m.AllowedNSSAI) > 0 {
+		if b, ok := m.fastBuild(); ok {
+			return b, nil
+		}
+	}
+	return m.buildAPER()
+}
+
+// buildAPER encodes m through free5gc's APER encoder.
+func (m *InitialContextSetupRequest) buildAPER() ([]byte, error) {
 	a, err := amfID(m.AMFUENGAPID)
 	if err != nil {
 		return nil, err
@@ -228,6 +238,16 @@ func (m *InitialContextSetupResponse) UEIDs() UEIDs {
 
 // Build returns the APER encoding.
 func (m *InitialContextSetupResponse) Build() ([]byte, error) {
+	if m.AMFUENGAPID <= MaxAMFUENGAPID {
+		if b, ok := m.fastBuild(); ok {
+			return b, nil
+		}
+	}
+	return m.buildAPER()
+}
+
+// buildAPER encodes m through free5gc's APER encoder.
+func (m *InitialContextSetupResponse) buildAPER() ([]byte, error) {
 	a, err := amfID(m.AMFUENGAPID)
 	if err != nil {
 		return nil, err

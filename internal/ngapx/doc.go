@@ -1,5 +1,6 @@
 // Package ngapx holds typed NGAP (N2) messages for the AMF and the emulated
-// gNB: each message is a struct with Build (APER bytes through free5gc/ngap)
+// gNB: each message is a struct with Build (APER bytes through free5gc/ngap;
+// the registration path's messages through byte-identical direct encoders)
 // and Parse turns an NGAP PDU into one of those structs. The PDU session
 // resource transfers the SMF writes and the gNB reads (N2 SM information)
 // have their own Build and Parse functions. It does no IO.

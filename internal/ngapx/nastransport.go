@@ -25,6 +25,30 @@ func (m *InitialUEMessage) UEIDs() UEIDs { return UEIDs{RAN: m.RANUENGAPID, HasR
 
 // Build returns the APER encoding.
 func (m *InitialUEMessage) Build() ([]byte, error) {
+	if m.check() == nil {
+		if b, ok := m.fastBuild(); ok {
+			return b, nil
+		}
+	}
+	return m.buildAPER()
+}
+
+// check is the validation of buildAPER.
+func (m *InitialUEMessage) check() error {
+	if len(m.NASPDU) == 0 {
+		return ErrInvalid
+	}
+	if err := checkLocation(m.Location); err != nil {
+		return err
+	}
+	if s := m.STMSI; s != nil && (s.AMFSetID > 0x3ff || s.AMFPointer > 0x3f) {
+		return ErrInvalid
+	}
+	return nil
+}
+
+// buildAPER encodes m through free5gc's APER encoder.
+func (m *InitialUEMessage) buildAPER() ([]byte, error) {
 	if len(m.NASPDU) == 0 {
 		return nil, invalid("InitialUEMessage without NAS-PDU")
 	}
@@ -142,6 +166,16 @@ func (m *UplinkNASTransport) UEIDs() UEIDs {
 
 // Build returns the APER encoding.
 func (m *UplinkNASTransport) Build() ([]byte, error) {
+	if len(m.NASPDU) != 0 && m.AMFUENGAPID <= MaxAMFUENGAPID && checkLocation(m.Location) == nil {
+		if b, ok := m.fastBuild(); ok {
+			return b, nil
+		}
+	}
+	return m.buildAPER()
+}
+
+// buildAPER encodes m through free5gc's APER encoder.
+func (m *UplinkNASTransport) buildAPER() ([]byte, error) {
 	if len(m.NASPDU) == 0 {
 		return nil, invalid("UplinkNASTransport without NAS-PDU")
 	}
@@ -222,6 +256,16 @@ func (m *DownlinkNASTransport) UEIDs() UEIDs {
 
 // Build returns the APER encoding.
 func (m *DownlinkNASTransport) Build() ([]byte, error) {
+	if len(m.NASPDU) != 0 && m.AMFUENGAPID <= MaxAMFUENGAPID {
+		if b, ok := m.fastBuild(); ok {
+			return b, nil
+		}
+	}
+	return m.buildAPER()
+}
+
+// buildAPER encodes m through free5gc's APER encoder.
+func (m *DownlinkNASTransport) buildAPER() ([]byte, error) {
 	if len(m.NASPDU) == 0 {
 		return nil, invalid("DownlinkNASTransport without NAS-PDU")
 	}

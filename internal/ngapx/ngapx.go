@@ -144,12 +144,22 @@ func missing(format string, a ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrMissingIE}, a...)...)
 }
 
-// Parse decodes one NGAP PDU into its typed message. It never panics: the
+// Parse decodes one NGAP PDU into its typed message. The NAS transport
+// messages in the layout credbed's encoders produce take a direct decoder
+// (fast.go); everything else goes through free5gc's. It never panics: the
 // free5gc aper decoder is reflection over untrusted bytes, so a panic in it
-// (or in the conversion that follows) is recovered here, at the package
-// boundary and nowhere else, and returned as ErrMalformed. A nil Msg always
-// comes with a non-nil error.
+// (or in the conversion that follows) is recovered in parseAPER, at the
+// package boundary and nowhere else, and returned as ErrMalformed. A nil
+// Msg always comes with a non-nil error.
 func Parse(b []byte) (m Msg, err error) {
+	if m, ok := parseFast(b); ok {
+		return m, nil
+	}
+	return parseAPER(b)
+}
+
+// parseAPER is Parse through free5gc's APER decoder.
+func parseAPER(b []byte) (m Msg, err error) {
 	var proc Procedure
 	var kind Kind
 	defer func() {

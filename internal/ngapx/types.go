@@ -337,9 +337,17 @@ func validGUAMI(g GUAMI) error {
 	return nil
 }
 
-func locationToNgap(l UserLocationNR) (*ngapType.UserLocationInformation, error) {
+// checkLocation refuses an NR cell identity over 36 bits or a TAC over 24.
+func checkLocation(l UserLocationNR) error {
 	if l.NRCGI.CellID >= 1<<36 || l.TAI.TAC > 0xffffff {
-		return nil, invalid("NR cell identity %#x / TAC %#x out of range", l.NRCGI.CellID, l.TAI.TAC)
+		return invalid("NR cell identity %#x / TAC %#x out of range", l.NRCGI.CellID, l.TAI.TAC)
+	}
+	return nil
+}
+
+func locationToNgap(l UserLocationNR) (*ngapType.UserLocationInformation, error) {
+	if err := checkLocation(l); err != nil {
+		return nil, err
 	}
 	return &ngapType.UserLocationInformation{
 		Present: ngapType.UserLocationInformationPresentUserLocationInformationNR,

@@ -24,6 +24,9 @@ const CauseUpstreamServerError = "UPSTREAM_SERVER_ERROR"
 type PeerClient[C any] struct {
 	Root string
 	API  C
+	// Peer is what API was built for: the apiRoot, HTTP client and
+	// User-Agent a Call to the same producer uses.
+	Peer Peer
 }
 
 // ClientCache keeps the client of the producer an NF called last and
@@ -44,7 +47,7 @@ func (c *ClientCache[C]) Get(p Peer, build func(Peer) (C, error)) (*PeerClient[C
 	if err != nil {
 		return nil, err
 	}
-	pc := &PeerClient[C]{Root: p.APIRoot, API: api}
+	pc := &PeerClient[C]{Root: p.APIRoot, API: api, Peer: p}
 	c.cur.Store(pc)
 	return pc, nil
 }

@@ -4,7 +4,9 @@
 // *http.Client, the NRF client (TS 29.510), an NF's served SBI and its
 // registration (Server), the route table adapter (NewMux, Reply), the
 // producer client cache and relayed ProblemDetails (ClientCache,
-// UpstreamProblem), and JSON Patch (RFC 6902, ApplyPatch).
+// UpstreamProblem), the operations of the registration path sent as their
+// generated clients send them without the clients' per-call overhead
+// (Call, ops.go), and JSON Patch (RFC 6902, ApplyPatch).
 package sbi
 
 import (
@@ -82,6 +84,51 @@ func WriteProblem(w http.ResponseWriter, pd *models.ProblemDetails) {
 // WriteNoContent writes a 204.
 func WriteNoContent(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }
 
+// mediaTypeIn reports whether the media type of the Content-Type ct is one
+// of allowed (the plain types SBI peers send are taken as they are; any
+// other value goes through mime.ParseMediaType).
+func mediaTypeIn(ct string, allowed []string) bool {
+	for _, a := range allowed {
+		if ct == a {
+			return true
+		}
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	for _, a := range allowed {
+		if mt == a {
+			return true
+		}
+	}
+	return false
+}
+
+// ReadBody reads r to its end, or to limit octets, into a slice sized for
+// n octets when the sender announced n (a Content-Length), as io.ReadAll
+// does but without growing from 512 octets.
+func ReadBody(r io.Reader, n int64, limit int64) ([]byte, error) {
+	r = io.LimitReader(r, limit)
+	if n <= 0 || n >= limit {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, 0, n+1) // +1: the read that returns io.EOF
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		m, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+m]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+}
+
 // ErrBody is returned by DecodeJSON for any unusable body.
 var ErrBody = errors.New("sbi: bad request body")
 
@@ -93,19 +140,10 @@ func DecodeJSON(r *http.Request, v any, allowed ...string) *models.ProblemDetail
 		allowed = []string{ContentJSON}
 	}
 	ct := r.Header.Get("Content-Type")
-	mt, _, err := mime.ParseMediaType(ct)
-	ok := false
-	if err == nil {
-		for _, a := range allowed {
-			if mt == a {
-				ok = true
-			}
-		}
-	}
-	if !ok {
+	if !mediaTypeIn(ct, allowed) {
 		return Problem(http.StatusUnsupportedMediaType, CauseUnsupportedMedia, fmt.Sprintf("content type %q not accepted", ct))
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+	body, err := ReadBody(r.Body, r.ContentLength, MaxBody+1)
 	if err != nil {
 		return Problem(http.StatusBadRequest, CauseMalformedSyntax, "body unreadable")
 	}

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strconv"
+	"time"
 )
 
 // memServer is an SBI server of a MemNetwork.
@@ -53,13 +54,20 @@ func (t *memRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 		method = http.MethodGet
 	}
 	path := req.URL.RequestURI()
+	// Interceptors may keep or change a packet's header: they get a copy.
+	// Without any, the handler reads the client's header map as it is (a
+	// handler does not write to its request's header).
+	hdr := req.Header
+	if !t.n.chain.empty() {
+		hdr = hdr.Clone()
+	}
 	p := Packet{
 		Kind:      SBI,
 		From:      t.from,
 		To:        to,
 		Method:    method,
 		Path:      path,
-		Header:    req.Header.Clone(),
+		Header:    hdr,
 		Payload:   body,
 		SBIStream: t.n.sbiSeq.Add(1),
 	}
@@ -206,8 +214,31 @@ func serverRequest(ctx context.Context, q Packet, orig *origReq) (*http.Request,
 		RemoteAddr:    q.From.String(),
 		RequestURI:    q.Path,
 	}
-	return r.WithContext(ctx), nil
+	return r.WithContext(serverContext{ctx}), nil
 }
+
+// serverContext is the context of a request as the handler sees it: the
+// client's deadline and cancellation (a real server's stream is reset when
+// the client goes away) but none of its values, as a net/http server starts
+// each request from a fresh context. Client-side values (an
+// httptrace.ClientTrace the openapi clients attach to every request) would
+// otherwise reach the handler's own outbound requests and be composed again
+// at every hop.
+type serverContext struct{ parent context.Context }
+
+func (c serverContext) Deadline() (time.Time, bool) { return c.parent.Deadline() }
+func (c serverContext) Done() <-chan struct{}       { return c.parent.Done() }
+func (c serverContext) Err() error                  { return c.parent.Err() }
+func (c serverContext) Value(any) any               { return nil }
+
+// AfterFunc lets contexts derived from this one (context.WithTimeout in a
+// handler) register with the client's context instead of starting a
+// goroutine each to watch it; they end, asynchronously, when it ends.
+func (c serverContext) AfterFunc(f func()) (stop func() bool) {
+	return context.AfterFunc(c.parent, f)
+}
+
+func (c serverContext) String() string { return "transport.serverContext" }
 
 // callHandler calls h and turns a panic into an error, as net/http turns it
 // into a reset stream.

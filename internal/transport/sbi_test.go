@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -313,6 +314,42 @@ var _ = Describe("SBI", func() {
 			_, e, err := do(nw.SBIClient(ap("127.0.0.57:80")), http.MethodGet, root+"/echo/a", "")
 			Expect(err).NotTo(HaveOccurred())
 			Expect(e.RemoteAddr).To(Equal("127.0.0.57:80"))
+		})
+
+		// Reference: TS 29.500 §5.2 (each request is its own HTTP/2 stream):
+		// the handler's context ends with the client's request, as a
+		// net/http server's does when the stream is reset, but carries none
+		// of the client's context values.
+		It("gives the handler the client's deadline and cancellation, not its context values", func() {
+			type key struct{}
+			nw := transport.NewMem(transport.MemOptions{})
+			DeferCleanup(nw.Close)
+			ctx, cancel := context.WithTimeout(context.WithValue(context.Background(), key{}, "client"), time.Hour)
+			defer cancel()
+			var value any
+			var hasDeadline bool
+			var errBefore, errAfter, derivedErr error
+			root, _, err := nw.ServeSBI(ap("127.0.0.59:80"), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				value = r.Context().Value(key{})
+				_, hasDeadline = r.Context().Deadline()
+				derived, stop := context.WithCancel(r.Context())
+				defer stop()
+				errBefore = r.Context().Err()
+				cancel() // the client goes away
+				errAfter = r.Context().Err()
+				<-derived.Done() // contexts derived in the handler end too (asynchronously)
+				derivedErr = derived.Err()
+				w.WriteHeader(http.StatusNoContent)
+			}))
+			Expect(err).NotTo(HaveOccurred())
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, root+"/x", nil)
+			Expect(err).NotTo(HaveOccurred())
+			_, _ = nw.SBIClient(ap("127.0.0.57:80")).Do(req)
+			Expect(value).To(BeNil())
+			Expect(hasDeadline).To(BeTrue())
+			Expect(errBefore).NotTo(HaveOccurred())
+			Expect(errAfter).To(MatchError(context.Canceled))
+			Expect(derivedErr).To(MatchError(context.Canceled))
 		})
 
 		It("uses default port 80 for an apiRoot without a port", func() {

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/free5gc/openapi/models"
-	UDMUEAU "github.com/free5gc/openapi/udm/UEAuthentication"
 
 	"github.com/credbed/credbed/internal/aka"
 	"github.com/credbed/credbed/internal/ident"
@@ -199,14 +198,13 @@ func (a *NF) fetchAV(ctx context.Context, supiOrSuci, snn string, resync *models
 	defer cancel()
 	req := models.UdmUeauAuthenticationInfoRequest{ServingNetworkName: snn, AusfInstanceId: a.cfg.InstanceID, ResynchronizationInfo: resync}
 	a.emit(trace.Event{Kind: trace.KindRequest, Name: OpUDMGet, Peer: "udm"})
-	rsp, err := peer.API.GenerateAuthDataApi.GenerateAuthData(octx, &UDMUEAU.GenerateAuthDataRequest{SupiOrSuci: &supiOrSuci, UdmUeauAuthenticationInfoRequest: &req})
-	if err != nil {
+	res := new(models.UdmUeauAuthenticationInfoResult)
+	if _, err := sbi.UDMGenerateAuthData(supiOrSuci, &req).Do(octx, peer.Peer, res); err != nil {
 		// TS 29.509 lists 400, 403, 404, 500 and 501 for Authenticate
 		pd := a.upstream(err, models.NrfNfManagementNfType_UDM, 400, 403, 404, 500, 501)
 		a.emit(trace.Event{Kind: trace.KindResponse, Name: OpUDMGet, Peer: "udm", Status: int(pd.Status), Cause: pd.Cause})
 		return nil, pd
 	}
-	res := &rsp.UdmUeauAuthenticationInfoResult
 	a.emit(trace.Event{Kind: trace.KindResponse, Name: OpUDMGet, Peer: "udm", SUPI: res.Supi, Status: http.StatusOK})
 	if res.AuthenticationVector == nil || res.Supi == "" {
 		return nil, problem(http.StatusInternalServerError, CauseUpstreamServerError, "UDM answer lacks the vector or the SUPI")
@@ -319,7 +317,7 @@ func (a *NF) authEvent(ctx context.Context, c *authCtx, success bool) *models.Pr
 	ev := models.AuthEvent{NfInstanceId: a.cfg.InstanceID, Success: success, TimeStamp: &now, AuthType: at, ServingNetworkName: c.snn}
 	supi := c.supi
 	a.emit(trace.Event{Kind: trace.KindRequest, Name: OpUDMAuthEvent, Peer: "udm", SUPI: supi, Detail: fmt.Sprintf("success=%t", success)})
-	if _, err := peer.API.ConfirmAuthApi.ConfirmAuth(octx, &UDMUEAU.ConfirmAuthRequest{Supi: &supi, AuthEvent: &ev}); err != nil {
+	if _, err := sbi.UDMConfirmAuth(supi, &ev).Do(octx, peer.Peer, new(models.AuthEvent)); err != nil {
 		pd := a.upstream(err, models.NrfNfManagementNfType_UDM)
 		a.emit(trace.Event{Kind: trace.KindResponse, Name: OpUDMAuthEvent, Peer: "udm", SUPI: supi, Status: int(pd.Status), Cause: pd.Cause})
 		return pd

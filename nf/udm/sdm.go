@@ -48,11 +48,11 @@ func (u *NF) GetAmData(ctx context.Context, supi string, plmn *models.PlmnId) (*
 	}
 	octx, cancel := u.outbound(ctx)
 	defer cancel()
-	rsp, err := peer.API.AccessAndMobilitySubscriptionDataDocumentApi.QueryAmData(octx, &DataRepository.QueryAmDataRequest{UeId: &ue, ServingPlmnId: &sp})
-	if err != nil {
+	d := new(models.AccessAndMobilitySubscriptionData)
+	if _, err := sbi.UDRQueryAmData(ue, sp).Do(octx, peer.Peer, d); err != nil {
 		return nil, u.upstream(err, models.NrfNfManagementNfType_UDR)
 	}
-	return &rsp.AccessAndMobilitySubscriptionData, nil
+	return d, nil
 }
 
 // GetSmfSelectData is Nudm_SDM_Get of the SMF selection subscription data

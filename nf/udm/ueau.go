@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/free5gc/openapi/models"
-	"github.com/free5gc/openapi/udr/DataRepository"
 
 	"github.com/credbed/credbed/internal/aka"
 	"github.com/credbed/credbed/internal/ident"
@@ -234,12 +233,11 @@ func (u *NF) GenerateAuthData(ctx context.Context, supiOrSuci string, req models
 func (u *NF) nextSQN(ctx context.Context, peer *udrPeer, supi string, resRand, auts []byte) (creds credentials, sqn aka.SQN, pd *models.ProblemDetails) {
 	octx, cancel := u.outbound(ctx)
 	defer cancel()
-	rsp, err := peer.API.AuthenticationDataDocumentApi.QueryAuthSubsData(octx, &DataRepository.QueryAuthSubsDataRequest{UeId: &supi})
-	if err != nil {
+	sub := new(models.AuthenticationSubscription)
+	if _, err := sbi.UDRQueryAuthSubsData(supi).Do(octx, peer.Peer, sub); err != nil {
 		return creds, 0, u.upstream(err, models.NrfNfManagementNfType_UDR)
 	}
-	sub := &rsp.AuthenticationSubscription
-	creds, err = parseCredentials(sub)
+	creds, err := parseCredentials(sub)
 	if err != nil {
 		creds.wipe()
 		u.deps.Logger.Warn("unusable authentication subscription", "supi", supi, "err", err)
@@ -265,11 +263,8 @@ func (u *NF) nextSQN(ctx context.Context, peer *udrPeer, supi string, resRand, a
 		sn = *sub.SequenceNumber
 	}
 	sn.Sqn = sqn.String()
-	_, err = peer.API.AuthenticationSubscriptionDocumentApi.ModifyAuthenticationSubscription(octx, &DataRepository.ModifyAuthenticationSubscriptionRequest{
-		UeId:      &supi,
-		PatchItem: []models.PatchItem{{Op: models.PatchOperation_REPLACE, Path: "/sequenceNumber", Value: sn}},
-	})
-	if err != nil {
+	patch := []models.PatchItem{{Op: models.PatchOperation_REPLACE, Path: "/sequenceNumber", Value: sn}}
+	if _, err := sbi.UDRModifyAuthenticationSubscription(supi, patch).Do(octx, peer.Peer, new(models.PatchResult)); err != nil {
 		creds.wipe()
 		return creds, 0, u.upstream(err, models.NrfNfManagementNfType_UDR)
 	}
@@ -305,7 +300,7 @@ func (u *NF) ConfirmAuth(ctx context.Context, supi string, ev models.AuthEvent) 
 	}
 	octx, cancel := u.outbound(ctx)
 	defer cancel()
-	if _, err := peer.API.AuthenticationStatusDocumentApi.CreateAuthenticationStatus(octx, &DataRepository.CreateAuthenticationStatusRequest{UeId: &supi, AuthEvent: &ev}); err != nil {
+	if _, err := sbi.UDRCreateAuthenticationStatus(supi, &ev).Do(octx, peer.Peer, nil); err != nil {
 		return nil, "", u.upstream(err, models.NrfNfManagementNfType_UDR)
 	}
 	var idb [8]byte

@@ -76,15 +76,17 @@ func (u *NF) RegisterAMF3GPP(ctx context.Context, ueID string, reg models.Amf3Gp
 	defer cancel()
 	var old *models.Amf3GppAccessRegistration
 	if reg.InitialRegistrationInd {
-		if rsp, err := peer.API.AMF3GPPAccessRegistrationDocumentApi.QueryAmfContext3gpp(octx, &DataRepository.QueryAmfContext3gppRequest{UeId: &supi}); err == nil {
-			old = &rsp.Amf3GppAccessRegistration
+		var cur models.Amf3GppAccessRegistration
+		if _, err := sbi.UDRQueryAmfContext3gpp(supi).Do(octx, peer.Peer, &cur); err == nil {
+			old = &cur
 		}
 	}
-	rsp, err := peer.API.AMF3GPPAccessRegistrationDocumentApi.CreateAmfContext3gpp(octx, &DataRepository.CreateAmfContext3gppRequest{UeId: &supi, Amf3GppAccessRegistration: &reg})
+	var stored models.Amf3GppAccessRegistration
+	ans, err := sbi.UDRCreateAmfContext3gpp(supi, &reg).Do(octx, peer.Peer, &stored)
 	if err != nil {
 		return nil, false, u.upstream(err, models.NrfNfManagementNfType_UDR)
 	}
-	created = rsp.Location != ""
+	created = ans.Status == http.StatusCreated && ans.Location != ""
 	u.emit(trace.Event{Kind: trace.KindState, Name: StateAMFRegistered, SUPI: supi, Detail: reg.AmfInstanceId})
 	if old != nil && old.AmfInstanceId != reg.AmfInstanceId && !old.PurgeFlag && old.DeregCallbackUri != "" {
 		u.notifyDeregistration(ctx, supi, old.DeregCallbackUri, models.UdmUecmDeregistrationReason_UE_INITIAL_REGISTRATION)
