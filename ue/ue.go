@@ -159,6 +159,7 @@ func New(cfg Config, deps Deps) (*UE, error) {
 	}
 	u.cfg.Credential = nil // the USIM holds it now
 	u.m.Init(&u.cfg.GMM, &u.sim, u.rand)
+	u.m.SetTracing(deps.Trace != trace.Discard)
 	u.setName()
 	return u, nil
 }

@@ -111,6 +111,7 @@ func New(cfg Config, deps Deps) (*NF, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
+	m.SetTracing(deps.Trace != trace.Discard)
 	n.m = m
 	n.cfg.Config = m.Config()
 	n.ctx, n.cancel = context.WithCancel(context.Background())

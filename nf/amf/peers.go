@@ -12,9 +12,7 @@ import (
 	"sync"
 
 	"github.com/free5gc/openapi"
-	AUSFUEAU "github.com/free5gc/openapi/ausf/UEAuthentication"
 	"github.com/free5gc/openapi/models"
-	"github.com/free5gc/openapi/udm/SubscriberDataManagement"
 	"github.com/free5gc/openapi/udm/UEContextManagement"
 
 	"github.com/credbed/credbed/internal/aka"
@@ -42,15 +40,31 @@ const (
 	PathComm     = "/namf-comm/v1"
 )
 
-// peers caches the openapi clients per apiRoot.
+// peers caches, per apiRoot, the validated sbi.Peer of the calls made
+// through sbi.Call and the openapi clients of the others.
 type peers struct {
-	ausf sync.Map // root -> *AUSFUEAU.APIClient
+	call sync.Map // root -> *sbi.Peer (validated)
 	uecm sync.Map // root -> *UEContextManagement.APIClient
-	sdm  sync.Map // root -> *SubscriberDataManagement.APIClient
 }
 
 func (n *NF) peer(root string) sbi.Peer {
 	return sbi.Peer{APIRoot: root, HTTP: n.client, UserAgent: "AMF-" + n.cfg.InstanceID}
+}
+
+// callPeer returns the peer at root for an sbi.Call, validated once as
+// building an openapi client validates it (sbi.Configure).
+func (n *NF) callPeer(root string) (sbi.Peer, error) {
+	p, err := cached(&n.peers.call, root, func() (*sbi.Peer, error) {
+		p := n.peer(root)
+		if err := p.Validate(); err != nil {
+			return nil, err
+		}
+		return &p, nil
+	})
+	if err != nil {
+		return sbi.Peer{}, err
+	}
+	return *p, nil
 }
 
 func cached[C any](m *sync.Map, root string, mk func() (*C, error)) (*C, error) {
@@ -133,7 +147,7 @@ func (n *NF) doAUSFAuthenticate(ctx context.Context, a gmm.AUSFAuthenticate, r *
 	if err != nil {
 		return gmm.Outcome{Detail: err.Error()}
 	}
-	c, err := cached(&n.peers.ausf, root, func() (*AUSFUEAU.APIClient, error) { return sbi.NewAUSFUEAuthenticationClient(n.peer(root)) })
+	p, err := n.callPeer(root)
 	if err != nil {
 		return gmm.Outcome{Detail: err.Error()}
 	}
@@ -142,12 +156,11 @@ func (n *NF) doAUSFAuthenticate(ctx context.Context, a gmm.AUSFAuthenticate, r *
 		info.ResynchronizationInfo = &models.ResynchronizationInfo{Rand: hex.EncodeToString(a.Resync.RAND[:]),
 			Auts: hex.EncodeToString(a.Resync.AUTS[:])}
 	}
-	rsp, err := c.DefaultApi.UeAuthenticationsPost(ctx, &AUSFUEAU.UeAuthenticationsPostRequest{AuthenticationInfo: &info})
-	if err != nil {
+	var uac models.UeAuthenticationCtx
+	if _, err := sbi.AUSFAuthenticate(&info).Do(ctx, p, &uac); err != nil {
 		return outcomeOf(err)
 	}
 	ok := gmm.Outcome{Status: 201}
-	uac := rsp.UeAuthenticationCtx
 	if uac.AuthType != models.AusfUeAuthenticationAuthType__5_G_AKA {
 		return outcomeFail(gmm.Outcome{Cause: "UNSUPPORTED_AUTH_TYPE", Detail: fmt.Sprintf("authType %q: this SEAF runs 5G AKA only", uac.AuthType)})
 	}
@@ -219,13 +232,12 @@ func (n *NF) doAUSFConfirm(ctx context.Context, a gmm.AUSFConfirm, r *gmm.AUSFCo
 	if err != nil {
 		return gmm.Outcome{Detail: err.Error()}
 	}
-	c, err := cached(&n.peers.ausf, root, func() (*AUSFUEAU.APIClient, error) { return sbi.NewAUSFUEAuthenticationClient(n.peer(root)) })
+	p, err := n.callPeer(root)
 	if err != nil {
 		return gmm.Outcome{Detail: err.Error()}
 	}
-	rsp, err := c.DefaultApi.UeAuthenticationsAuthCtxId5gAkaConfirmationPut(ctx, &AUSFUEAU.UeAuthenticationsAuthCtxId5gAkaConfirmationPutRequest{
-		AuthCtxId: &id, ConfirmationData: &models.ConfirmationData{ResStar: hex.EncodeToString(a.RESStar[:])}})
-	if err != nil {
+	var cd models.ConfirmationDataResponse
+	if _, err := sbi.AUSF5gAkaConfirmation(id, &models.ConfirmationData{ResStar: hex.EncodeToString(a.RESStar[:])}).Do(ctx, p, &cd); err != nil {
 		o := outcomeOf(err)
 		if o.Cause == "AUTHENTICATION_FAILURE" || o.Cause == "AUTHENTICATION_REJECTED" {
 			// An AUSF that answers RES* mismatch with an error status.
@@ -233,7 +245,6 @@ func (n *NF) doAUSFConfirm(ctx context.Context, a gmm.AUSFConfirm, r *gmm.AUSFCo
 		}
 		return o
 	}
-	cd := rsp.ConfirmationDataResponse
 	r.SUPI = cd.Supi
 	if cd.AuthResult != models.AusfUeAuthenticationAuthResult_SUCCESS {
 		return gmm.Outcome{Status: 200, Cause: string(cd.AuthResult)}
@@ -267,15 +278,19 @@ func (n *NF) uecmRegister(e *ueEntry, a gmm.UECMRegister) gmm.UECMRegistrationRe
 	defer cancel()
 	n.sbiTrace(OpUECMRegistration, "udm", a.SUPI, nil)
 	r.Outcome = func() gmm.Outcome {
-		c, err := n.uecmClient(ctx)
+		root, err := n.root(ctx, n.cfg.UDM, models.NrfNfManagementNfType_UDM, models.ServiceName_NUDM_UECM)
+		if err != nil {
+			return gmm.Outcome{Detail: err.Error()}
+		}
+		p, err := n.callPeer(root)
 		if err != nil {
 			return gmm.Outcome{Detail: err.Error()}
 		}
 		supi := a.SUPI
 		reg := models.Amf3GppAccessRegistration{AmfInstanceId: n.cfg.InstanceID, DeregCallbackUri: n.CallbackURI(supi),
 			Guami: n.guami(), RatType: models.RatType_NR, InitialRegistrationInd: a.Initial, Supi: supi}
-		if _, err := c.AMFRegistrationFor3GPPAccessApi.Call3GppRegistration(ctx, &UEContextManagement.Call3GppRegistrationRequest{
-			UeId: &supi, Amf3GppAccessRegistration: &reg}); err != nil {
+		var out models.Amf3GppAccessRegistration
+		if _, err := sbi.UDMRegisterAMF3GPP(supi, &reg).Do(ctx, p, &out); err != nil {
 			return outcomeOf(err)
 		}
 		return gmm.Outcome{Status: 200}
@@ -328,18 +343,20 @@ func (n *NF) sdmGet(_ *ueEntry, a gmm.SDMGetAMData) gmm.SDMResult {
 		if err != nil {
 			return gmm.Outcome{Detail: err.Error()}
 		}
-		c, err := cached(&n.peers.sdm, root, func() (*SubscriberDataManagement.APIClient, error) { return sbi.NewUDMSDMClient(n.peer(root)) })
+		p, err := n.callPeer(root)
 		if err != nil {
 			return gmm.Outcome{Detail: err.Error()}
 		}
-		supi := a.SUPI
 		plmn, _, _, _ := n.m.GUAMI()
-		rsp, err := c.AccessAndMobilitySubscriptionDataRetrievalApi.GetAmData(ctx, &SubscriberDataManagement.GetAmDataRequest{
-			Supi: &supi, PlmnId: &models.PlmnIdNid{Mcc: plmn.MCC(), Mnc: plmn.MNC()}})
+		call, err := sbi.UDMGetAmData(a.SUPI, &models.PlmnIdNid{Mcc: plmn.MCC(), Mnc: plmn.MNC()})
 		if err != nil {
 			return outcomeOf(err)
 		}
-		if ns := rsp.AccessAndMobilitySubscriptionData.Nssai; ns != nil {
+		var am models.AccessAndMobilitySubscriptionData
+		if _, err := call.Do(ctx, p, &am); err != nil {
+			return outcomeOf(err)
+		}
+		if ns := am.Nssai; ns != nil {
 			for _, s := range append(append([]models.Snssai(nil), ns.DefaultSingleNssais...), ns.SingleNssais...) {
 				if x, ok := snssaiFromModel(s); ok {
 					r.NSSAI = append(r.NSSAI, x)

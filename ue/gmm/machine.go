@@ -313,9 +313,17 @@ type Output struct {
 	// Release asks the driver to release the NAS signalling connection
 	// locally (network deemed not genuine).
 	Release bool
+
+	quiet bool // the machine's tracing is off: no Events
 }
 
+// tracing reports whether events are recorded (Machine.SetTracing).
+func (o *Output) tracing() bool { return !o.quiet }
+
 func (o *Output) event(e trace.Event) {
+	if o.quiet {
+		return
+	}
 	if o.Events == nil {
 		o.Events = make([]trace.Event, 0, 8)
 	}
@@ -423,6 +431,8 @@ type Machine struct {
 	// identifies or authenticates the UE again) can read the answers.
 	connected bool
 	secure    bool
+	// quiet: the driver discards trace events (SetTracing).
+	quiet bool
 }
 
 func (m *Machine) disconnect() { m.connected, m.secure = false, false }
@@ -439,6 +449,11 @@ func New(cfg *Config, sim *usim.USIM, rand io.Reader) *Machine {
 func (m *Machine) Init(cfg *Config, sim *usim.USIM, rand io.Reader) {
 	*m = Machine{cfg: cfg, sim: sim, rand: rand, state: StateDeregistered, ksi: nasx.KSINoKey, newKSI: nasx.KSINoKey}
 }
+
+// SetTracing says whether the driver records trace events (default on).
+// Off, Output.Events stays empty and no event details are formatted;
+// everything else in an Output is the same. Init turns it back on.
+func (m *Machine) SetTracing(on bool) { m.quiet = !on }
 
 // State returns the 5GMM state.
 func (m *Machine) State() State { return m.state }
@@ -475,7 +490,7 @@ func (m *Machine) KAUSF() (k aka.Key256, ok bool) { return m.kausf, !m.kausf.IsZ
 // valid security context and GUTI survive (they are stored in non-volatile
 // memory, TS 24.501 §4.4.2.1).
 func (m *Machine) PowerCycle() Output {
-	var out Output
+	out := Output{quiet: m.quiet}
 	m.stopAll(&out)
 	m.setState(&out, StateDeregistered)
 	m.usimInvalid, m.authFails, m.deregAttempts = false, 0, 0
@@ -497,7 +512,7 @@ func (m *Machine) Forget() Output {
 // request (ErrBusy, ErrRegistered, ErrNotRegistered, ErrNoCredential,
 // ErrUSIMInvalid) or an invalid event; protocol outcomes are in Output.Done.
 func (m *Machine) Handle(ev Event) (Output, error) {
-	var out Output
+	out := Output{quiet: m.quiet}
 	if m.cfg == nil {
 		return out, fmt.Errorf("%w: machine not initialised", ErrBadEvent)
 	}
@@ -583,7 +598,7 @@ func (m *Machine) deleteContext() {
 
 func (m *Machine) msgEvent(out *Output, dir Direction, t nasx.MessageType, hdr uint8, dropped bool) {
 	out.Messages = append(out.Messages, Message{Dir: dir, Type: t, SecHdr: hdr, Dropped: dropped})
-	if !dropped {
+	if !dropped && out.tracing() {
 		out.event(trace.Event{Kind: trace.KindMessage, Iface: trace.IfaceN1, Peer: PeerAMF,
 			Name: t.String(), Detail: fmt.Sprintf(DetailFmt, dir.lower(), hdr)})
 	}

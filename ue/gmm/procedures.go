@@ -432,10 +432,12 @@ func (m *Machine) securityModeCommand(in *input, out *Output) error {
 	}
 	out.stopTimer(T3520)
 	m.authFails = 0
-	out.event(trace.Event{Kind: trace.KindKey, Name: KeyKNASint, Detail: integ.String()})
-	out.event(trace.Event{Kind: trace.KindKey, Name: KeyKNASenc, Detail: enc.String()})
-	out.event(trace.Event{Kind: trace.KindNote, Name: NoteSecurityActivated,
-		Detail: fmt.Sprintf("%s/%s ngKSI %d", enc, integ, m.ksi)})
+	if out.tracing() {
+		out.event(trace.Event{Kind: trace.KindKey, Name: KeyKNASint, Detail: integ.String()})
+		out.event(trace.Event{Kind: trace.KindKey, Name: KeyKNASenc, Detail: enc.String()})
+		out.event(trace.Event{Kind: trace.KindNote, Name: NoteSecurityActivated,
+			Detail: fmt.Sprintf("%s/%s ngKSI %d", enc, integ, m.ksi)})
+	}
 	comp := nasx.SecurityModeComplete{NASMessageContainer: m.fullReq}
 	if smc.IMEISVRequest && m.cfg.IMEISV != nil {
 		comp.IMEISV = m.cfg.IMEISV

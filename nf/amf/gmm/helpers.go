@@ -14,6 +14,9 @@ import (
 const releaseCauseProtocol = ngapx.CauseNASUnspecified
 
 func (m *Machine) trace(u *UE, o *out, e trace.Event) {
+	if m.quiet {
+		return
+	}
 	if e.SUPI == "" {
 		e.SUPI = u.supi
 	}
@@ -81,7 +84,9 @@ func (m *Machine) send(u *UE, o *out, msg nasx.Msg, mode uint8, keep bool) bool 
 		return false
 	}
 	name := msg.MessageType().String()
-	m.trace(u, o, trace.Event{Kind: trace.KindMessage, Iface: trace.IfaceN1, Name: name, Detail: fmt.Sprintf(DetailDownlink, hdr)})
+	if !m.quiet {
+		m.trace(u, o, trace.Event{Kind: trace.KindMessage, Iface: trace.IfaceN1, Name: name, Detail: fmt.Sprintf(DetailDownlink, hdr)})
+	}
 	o.add(SendNAS{PDU: pdu, Name: name, SecHdr: hdr})
 	if keep {
 		u.retxPDU, u.retxMode = plain, mode
@@ -118,9 +123,11 @@ func (m *Machine) sendContextSetup(u *UE, o *out, msg nasx.Msg, keep bool) bool 
 		m.note(u, o, "NAS protection failed", fmt.Sprintf("%s: %v", msg.MessageType(), err))
 		return false
 	}
-	m.key(u, o, "KgNB", fmt.Sprintf("from KAMF, uplink NAS COUNT %d", count))
 	name := msg.MessageType().String()
-	m.trace(u, o, trace.Event{Kind: trace.KindMessage, Iface: trace.IfaceN1, Name: name, Detail: fmt.Sprintf(DetailDownlink, hdr)})
+	if !m.quiet {
+		m.key(u, o, "KgNB", fmt.Sprintf("from KAMF, uplink NAS COUNT %d", count))
+		m.trace(u, o, trace.Event{Kind: trace.KindMessage, Iface: trace.IfaceN1, Name: name, Detail: fmt.Sprintf(DetailDownlink, hdr)})
+	}
 	o.add(SendInitialContextSetup{NASPDU: pdu, Name: name, SecHdr: hdr, KgNB: kgnb, ULNASCount: count,
 		UESecurityCapability: u.ueCap(), AllowedNSSAI: u.allowed})
 	u.set(flagASContext)

@@ -19,6 +19,9 @@ type Machine struct {
 	tais    []nasx.TAI
 	newTMSI func() uint32
 	table   [NumStates][NumEventKinds]transition
+	// quiet: the driver discards trace events, so the machine builds no
+	// Trace actions (SetTracing).
+	quiet bool
 }
 
 // NewMachine validates cfg (filling defaults) and builds the machine.
@@ -42,6 +45,11 @@ func NewMachine(cfg Config, newTMSI func() uint32) (*Machine, error) {
 	m.table = newTable()
 	return m, nil
 }
+
+// SetTracing says whether the driver records trace events (default on).
+// Off, Handle returns no Trace actions and formats no event details; the
+// other actions are the same. Call it before the first Handle.
+func (m *Machine) SetTracing(on bool) { m.quiet = !on }
 
 // Config returns the validated configuration.
 func (m *Machine) Config() Config { return m.cfg }
@@ -250,8 +258,10 @@ func (m *Machine) decode(u *UE, pdu []byte, prior *Prior, o *out) (Event, bool) 
 		return InvalidNAS{Sec: sec, Cause: statusCause(err), Detail: err.Error()}, true
 	}
 	name := msg.MessageType().String()
-	m.trace(u, o, trace.Event{Kind: trace.KindMessage, Iface: trace.IfaceN1, Name: name,
-		Detail: fmt.Sprintf(DetailUplink, sec.Hdr, sec.Verified)})
+	if !m.quiet {
+		m.trace(u, o, trace.Event{Kind: trace.KindMessage, Iface: trace.IfaceN1, Name: name,
+			Detail: fmt.Sprintf(DetailUplink, sec.Hdr, sec.Verified)})
+	}
 	if !sec.Verified && !processedUnprotected(msg.MessageType()) {
 		m.drop(u, o, name, DropNotProtected, "not integrity protected")
 		return nil, false

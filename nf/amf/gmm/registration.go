@@ -201,7 +201,9 @@ func (m *Machine) accept(u *UE, o *out) {
 	u.guti = g
 	u.set(flagHasGUTI)
 	o.add(AssignGUTI{GUTI: g, Old: old, HadOld: hadOld})
-	m.note(u, o, "5G-GUTI assigned", g.String())
+	if !m.quiet {
+		m.note(u, o, "5G-GUTI assigned", g.String())
+	}
 	if len(u.allowed) == 0 {
 		u.allowed = intersect(m.cfg.Slices, m.cfg.Slices)
 		if req := intersect(u.nssai, u.allowed); len(req) > 0 {

@@ -87,7 +87,9 @@ func (m *Machine) smcComplete(u *UE, ev Event, o *out) {
 	u.ngKSI = u.newKSI
 	u.rand, u.hxres, u.confirmURI = [16]byte{}, [16]byte{}, ""
 	u.set(flagSecured)
-	m.trace(u, o, trace.Event{Kind: trace.KindNote, Name: NoteSecurityActivated, Detail: u.sec.String()})
+	if !m.quiet {
+		m.trace(u, o, trace.Event{Kind: trace.KindNote, Name: NoteSecurityActivated, Detail: u.sec.String()})
+	}
 	if c := e.Msg.NASMessageContainer; len(c) > 0 {
 		// The complete initial message replaces the cleartext one (TS 33.501
 		// §6.4.6, TS 24.501 §4.4.6).
