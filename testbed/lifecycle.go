@@ -440,6 +440,11 @@ func (l *lifecycle) deprovision(ctx context.Context, r *StepResult) error {
 		if err := u.Deregister(ctx, false); err != nil {
 			return fmt.Errorf("de-registering the target: %w", err)
 		}
+		// The UE waits for the network to release the NAS signalling
+		// connection after DEREGISTRATION ACCEPT (TS 24.501 §5.5.2.2.2).
+		if err := l.b.waitReleased(ctx, u); err != nil {
+			return err
+		}
 	}
 	ueAddr := l.res.Attach.Session.Addr
 	got, err := l.p.Deprovision(ctx, l.pd, supi)
@@ -496,6 +501,11 @@ func (l *lifecycle) deprovision(ctx context.Context, r *StepResult) error {
 
 func (l *lifecycle) rejected(ctx context.Context, r *StepResult) error {
 	u := l.td.UE()
+	// A rejected or de-registered UE registers again once the network has
+	// released its connection (TS 24.501 §5.5.2.2.2, §5.5.2.3.2).
+	if err := l.b.waitReleased(ctx, u); err != nil && !u.Registered() {
+		return err
+	}
 	if u.USIMInvalid() || u.Registered() {
 		// #3 holds until switch-off (TS 24.501 §5.5.1.2.5); an idle TD
 		// that never heard of the de-registration is switched off and on
@@ -519,6 +529,16 @@ func (l *lifecycle) rejected(ctx context.Context, r *StepResult) error {
 	}
 	r.Detail = fmt.Sprintf("REGISTRATION REJECT %s, protected=%v, no AMF context", res.CauseString(), res.Protected)
 	return nil
+}
+
+// waitReleased waits until u's serving cell holds no N2 context for it
+// (the network released the NAS signalling connection).
+func (b *Bed) waitReleased(ctx context.Context, u *ue.UE) error {
+	l, ok := u.Radio().(interface{ Connected() bool })
+	if !ok {
+		return nil
+	}
+	return b.waitFor(ctx, "the release of the NAS signalling connection", func() bool { return !l.Connected() })
 }
 
 // releaseConnection moves a registered UE to CM-IDLE: the AMF releases

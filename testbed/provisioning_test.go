@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
+	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -278,6 +280,87 @@ var _ = Describe("Provisioning lifecycle", Label("provisioning"), func() {
 		_, err = p.Status(ctx, pd, got.SUPI)
 		Expect(errors.As(err, &refused)).To(BeTrue())
 		Expect(refused.Problem.Status).To(Equal(http.StatusNotFound))
+	})
+})
+
+var _ = Describe("Direct link in the bed", Label("provisioning"), func() {
+	// Reference: DESIGN step 6 over a medium preset (NFC: LLCP MIU 128); 3gpp.md §5.4
+	It("provisions over the NFC preset, every fragment within its MTU", func() {
+		e := newEnv("mem")
+		nfc, ok := dlink.LookupPreset(dlink.PresetNFC)
+		Expect(ok).To(BeTrue())
+		var mu sync.Mutex
+		var sizes []int
+		remove := e.Net.Chain().Add("test/dl-tap", func(pk transport.Packet) []transport.Packet {
+			if pk.Kind == transport.DL {
+				mu.Lock()
+				sizes = append(sizes, len(pk.Payload))
+				mu.Unlock()
+			}
+			return []transport.Packet{pk}
+		})
+		DeferCleanup(remove)
+		pd := e.newPD(testbed.PDOptions{Medium: nfc})
+		td, err := e.NewTargetWith("", testbed.TDOptions{Medium: nfc})
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(td.Close)
+		e.lifecycle("secure", pd, td, testbed.LifecycleOptions{})
+		mu.Lock()
+		defer mu.Unlock()
+		Expect(len(sizes)).To(BeNumerically(">", 6), "the frames were fragmented")
+		Expect(slices.Max(sizes)).To(BeNumerically("<=", nfc.MTU))
+	})
+
+	// Reference: 3gpp.md §6.1 D7 (tampering on the direct link: nothing half-installed),
+	// §6.2 N5 (the network's entry stays pending and expires); TR 33.899 KI #12.2 R1
+	It("lets an attacker on the direct link tamper with the delivery, and nothing is installed", func() {
+		e := newEnv("mem")
+		pd, td := e.newPD(), e.newTD()
+		// Flip the last bit (in the GCM tag) of the CredentialDelivery the
+		// PD sends: fragment layout [magic seq index count] + frame bytes.
+		var mu sync.Mutex
+		tamper, flipped := -1, false
+		remove := e.Net.Chain().Add("test/dl-bitflip", func(pk transport.Packet) []transport.Packet {
+			p := pk.Payload
+			if pk.Kind != transport.DL || pk.From != pd.DirectLinkAddr() || len(p) < dlink.FragmentHeaderSize+dlink.HeaderSize {
+				return []transport.Packet{pk}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if p[2] == 0 {
+				if h, err := dlink.ParseHeader(p[dlink.FragmentHeaderSize:]); err == nil && h.Type == dlink.TypeCredentialDelivery {
+					tamper = int(p[1])
+				}
+			}
+			if int(p[1]) != tamper || p[2] != p[3]-1 {
+				return []transport.Packet{pk}
+			}
+			q := pk.Clone()
+			q.Payload[len(q.Payload)-1] ^= 0x01
+			flipped = true
+			return []transport.Packet{q}
+		})
+		DeferCleanup(remove)
+		ctx, cancel := context.WithTimeout(context.Background(), lifecycleGuard)
+		defer cancel()
+		res, err := e.Lifecycle(ctx, "secure", pd, td, testbed.LifecycleOptions{})
+		Expect(err).To(MatchError(profile.ErrDirectLink))
+		var se *testbed.StepError
+		Expect(errors.As(err, &se)).To(BeTrue())
+		Expect(se.Step).To(Equal(testbed.StepDirectLink))
+		Expect(td.UE().HasCredential()).To(BeFalse())
+		_, ok := td.Credential()
+		Expect(ok).To(BeFalse())
+		Expect(e.since(0, match(trace.Event{Actor: td.Name(), Name: roles.EvInstalled}))).To(BeEmpty())
+		mu.Lock()
+		Expect(flipped).To(BeTrue())
+		mu.Unlock()
+		Expect(td.Results()).To(ContainElement(HaveField("Status", dlink.StatusUnwrapFailure)))
+		// The network holds a pending, unconfirmed entry that will expire.
+		Expect(res.Steps).To(HaveLen(int(testbed.StepDirectLink)))
+		pend := e.since(0, match(trace.Event{Actor: "cpf", Kind: trace.KindState, Name: provproto.StatePending}))
+		Expect(pend).To(HaveLen(1))
+		Expect(e.since(0, match(trace.Event{Actor: "cpf", Kind: trace.KindState, Name: provproto.StateConfirmed}))).To(BeEmpty())
 	})
 })
 

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -30,3 +31,24 @@ var _ = Describe("Testbed lifecycler", Label("provisioning"), func() {
 		Expect(TestbedTargets().Lifecycler).NotTo(BeNil())
 	})
 })
+
+// BenchmarkTestbedLifecycle measures full lifecycles (steps 1-9, PDs
+// connected) on a mem testbed with DefaultConcurrency workers.
+func BenchmarkTestbedLifecycle(b *testing.B) {
+	opts := Options{UEs: b.N, Lifecycles: b.N, Concurrency: DefaultConcurrency, Seed: 1}
+	lc, err := TestbedLifecycler(context.Background(), opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer closeTarget(lc)
+	if err := lc.Prepare(context.Background(), b.N); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	st := RunLoad(context.Background(), loadSpec(opts, b.N), lc.Lifecycle)
+	b.StopTimer()
+	if st.Failed > 0 {
+		b.Fatalf("%d lifecycles failed: %v", st.Failed, st.Errors)
+	}
+	b.ReportMetric(st.PerSecond(), "lifecycles/s")
+}
