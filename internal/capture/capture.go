@@ -48,6 +48,14 @@ type Config struct {
 	// bigger NGAP messages into SCTP DATA fragments, bigger IPv4 UDP
 	// datagrams into IPv4 fragments; N6 packets are written as given.
 	MTU int
+	// KeepSecrets writes key material as the packets carry it. By default
+	// (false) the Writer redacts what it writes, never the packet passed on:
+	// in SBI JSON bodies the string value of every SecretMembers member
+	// becomes a same-length run of 'x' (the body is re-encoded, so its
+	// length may change), and the Security Key IE (KgNB) of an NGAP INITIAL
+	// CONTEXT SETUP REQUEST is zeroed. A real network carries them inside
+	// TLS (SBI) and IPsec (N2), TS 33.501 §13.1, §9.2.
+	KeepSecrets bool
 }
 
 // Validate checks c and fills defaults.
@@ -167,6 +175,9 @@ func (w *Writer) Install(c *transport.Chain) (remove func()) {
 // Write records p as one or more frames stamped with the clock's current
 // time. It does not retain p or its payload.
 func (w *Writer) Write(p transport.Packet) error {
+	if !w.cfg.KeepSecrets {
+		p.Payload = redact(&p) // a copy when redacted: the caller's packet is untouched
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	err := w.write(&p)

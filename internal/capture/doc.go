@@ -4,9 +4,14 @@
 // connection, N3 as GTP-U, N4 as PFCP, N6 as raw IP and the direct link as
 // UDP on port 47800.
 //
-// A Writer is an observer: it never changes, drops or interprets a packet,
-// and never looks for secrets in one (callers Mark a capture that carries
-// plaintext secrets on purpose). Where it sits in the chain decides what it
+// A Writer is an observer: it never changes or drops a packet it passes on.
+// What it writes is redacted unless Config.KeepSecrets: key material in SBI
+// JSON bodies (SecretMembers: K, OPc, KAUSF, CK'/IK', KSEAF, K_AKMA, K_AF)
+// becomes same-length runs of 'x', and the KgNB of an NGAP INITIAL CONTEXT
+// SETUP REQUEST is zeroed (TS 33.501 §5.2.4, §6.1.3: keys never leave their
+// entity; a real network carries them inside TLS and IPsec). Secrets on
+// other links are written as is: callers Mark a capture that carries
+// plaintext secrets on purpose (the baseline direct link). Where it sits in the chain decides what it
 // sees: installed last it records what is delivered (after attackers),
 // installed first what was sent. Timestamps come from the injected clock, so
 // a fake clock gives byte-identical captures run after run; mem and net
