@@ -1,6 +1,3 @@
-// Package clock provides an injectable time source. Protocol code never reads
-// the wall clock directly; it receives a Clock, and tests use Fake to advance
-// time by hand and fire timers deterministically.
 package clock
 
 import (
@@ -109,6 +106,24 @@ func (c *Fake) Advance(d time.Duration) {
 	}
 	c.now = target
 	c.mu.Unlock()
+}
+
+// Next returns the deadline of the earliest timer not yet fired or
+// stopped, and false when there is none: a driver that advances the clock
+// to it (Advance(at.Sub(Now()))) fires that timer and no later one.
+func (c *Fake) Next() (time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.timers) == 0 {
+		return time.Time{}, false
+	}
+	at := c.timers[0].at
+	for _, t := range c.timers[1:] {
+		if t.at.Before(at) {
+			at = t.at
+		}
+	}
+	return at, true
 }
 
 // Pending returns the number of timers not yet fired or stopped.

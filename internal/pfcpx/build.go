@@ -21,6 +21,8 @@ type Establishment struct {
 	PDRs   []PDR
 	FARs   []FAR
 	QERs   []QER
+	// BAR is the session's Buffering Action Rule (at most one, §7.5.2.6); nil: none.
+	BAR *BAR
 	// PDNType is 1 for IPv4 (TS 29.244 §8.2.79); 0 leaves it out.
 	PDNType uint8
 }
@@ -37,6 +39,11 @@ type Modification struct {
 	UpdatePDRs []PDRUpdate
 	UpdateFARs []FARUpdate
 	UpdateQERs []QERUpdate
+	// CreateBAR, UpdateBAR and RemoveBAR act on the session's BAR
+	// (§7.5.4.11, §7.5.4.12); nil: no change.
+	CreateBAR *BAR
+	UpdateBAR *BAR
+	RemoveBAR *uint8
 }
 
 func marshal(m interface{ Marshal() ([]byte, error) }) ([]byte, error) {
@@ -146,6 +153,9 @@ func EstablishmentIEs(e Establishment) ([]*ie.IE, error) {
 		}
 		ies = append(ies, x)
 	}
+	if e.BAR != nil {
+		ies = append(ies, CreateBARIE(*e.BAR))
+	}
 	if e.PDNType != 0 {
 		ies = append(ies, ie.NewPDNType(e.PDNType))
 	}
@@ -177,6 +187,9 @@ func ModificationIEs(m Modification) ([]*ie.IE, error) {
 	for _, id := range m.RemoveQERs {
 		ies = append(ies, ie.NewRemoveQER(ie.NewQERID(id)))
 	}
+	if m.RemoveBAR != nil {
+		ies = append(ies, ie.NewRemoveBAR(ie.NewBARID(*m.RemoveBAR)))
+	}
 	add := func(x *ie.IE, err error) error {
 		if err != nil {
 			return err
@@ -199,6 +212,9 @@ func ModificationIEs(m Modification) ([]*ie.IE, error) {
 			return nil, err
 		}
 	}
+	if m.CreateBAR != nil {
+		ies = append(ies, CreateBARIE(*m.CreateBAR))
+	}
 	for _, p := range m.UpdatePDRs {
 		if err := add(UpdatePDRIE(p)); err != nil {
 			return nil, err
@@ -213,6 +229,9 @@ func ModificationIEs(m Modification) ([]*ie.IE, error) {
 		if err := add(UpdateQERIE(q)); err != nil {
 			return nil, err
 		}
+	}
+	if m.UpdateBAR != nil {
+		ies = append(ies, UpdateBARIE(*m.UpdateBAR))
 	}
 	for _, x := range ies {
 		if x == nil {

@@ -435,6 +435,12 @@ func decodeFARBody(i *ie.IE, t, fwType uint16) (FARUpdate, error) {
 				return FARUpdate{}, err
 			}
 			u.Forwarding = &fw
+		case ie.BARID:
+			v, err := x.ValueAsUint8()
+			if err != nil {
+				return FARUpdate{}, incorrect(ie.BARID, err)
+			}
+			u.BARID = &v
 		}
 	}
 	if !haveID {
@@ -515,6 +521,54 @@ func decodeQERBody(i *ie.IE, t uint16) (QERUpdate, error) {
 	return u, nil
 }
 
+// DecodeCreateBAR decodes a Create BAR IE (TS 29.244 §7.5.2.6).
+func DecodeCreateBAR(i *ie.IE) (b BAR, err error) {
+	err = safe(ie.CreateBAR, func() error {
+		b, err = decodeBARBody(i, ie.CreateBAR)
+		return err
+	})
+	return b, err
+}
+
+// DecodeUpdateBAR decodes an Update BAR IE within a Session Modification
+// Request (TS 29.244 §7.5.4.11); a zero SuggestedPackets means unchanged.
+func DecodeUpdateBAR(i *ie.IE) (b BAR, err error) {
+	err = safe(ie.UpdateBARWithinSessionModificationRequest, func() error {
+		b, err = decodeBARBody(i, ie.UpdateBARWithinSessionModificationRequest)
+		return err
+	})
+	return b, err
+}
+
+func decodeBARBody(i *ie.IE, t uint16) (BAR, error) {
+	kids, err := children(i)
+	if err != nil {
+		return BAR{}, incorrect(t, err)
+	}
+	var b BAR
+	haveID := false
+	for _, x := range kids {
+		switch x.Type {
+		case ie.BARID:
+			v, err := x.ValueAsUint8()
+			if err != nil {
+				return BAR{}, incorrect(ie.BARID, err)
+			}
+			b.ID, haveID = v, true
+		case ie.SuggestedBufferingPacketsCount:
+			v, err := x.ValueAsUint8()
+			if err != nil {
+				return BAR{}, incorrect(ie.SuggestedBufferingPacketsCount, err)
+			}
+			b.SuggestedPackets = v
+		}
+	}
+	if !haveID {
+		return BAR{}, missing(ie.BARID)
+	}
+	return b, nil
+}
+
 func ruleID16(i *ie.IE, outer, inner uint16) (uint16, error) {
 	kids, err := children(i)
 	if err != nil {
@@ -586,6 +640,13 @@ func DecodeEstablishment(m *message.SessionEstablishmentRequest) (e Establishmen
 		}
 		e.QERs = append(e.QERs, q)
 	}
+	if m.CreateBAR != nil {
+		b, err := DecodeCreateBAR(m.CreateBAR)
+		if err != nil {
+			return e, err
+		}
+		e.BAR = &b
+	}
 	if m.PDNType != nil {
 		if v, err := m.PDNType.ValueAsUint8(); err == nil {
 			e.PDNType = v & 0x07
@@ -619,6 +680,24 @@ func DecodeModification(m *message.SessionModificationRequest) (d Modification, 
 			}
 			d.RemoveQERs = append(d.RemoveQERs, id)
 		}
+		if x := m.RemoveBAR; x != nil {
+			kids, err := children(x)
+			if err != nil {
+				return incorrect(ie.RemoveBAR, err)
+			}
+			for _, k := range kids {
+				if k.Type == ie.BARID {
+					v, err := k.ValueAsUint8()
+					if err != nil {
+						return incorrect(ie.BARID, err)
+					}
+					d.RemoveBAR = &v
+				}
+			}
+			if d.RemoveBAR == nil {
+				return missing(ie.BARID)
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -645,6 +724,13 @@ func DecodeModification(m *message.SessionModificationRequest) (d Modification, 
 		}
 		d.CreateQERs = append(d.CreateQERs, q)
 	}
+	if m.CreateBAR != nil {
+		b, err := DecodeCreateBAR(m.CreateBAR)
+		if err != nil {
+			return d, err
+		}
+		d.CreateBAR = &b
+	}
 	for _, x := range m.UpdatePDR {
 		u, err := DecodeUpdatePDR(x)
 		if err != nil {
@@ -665,6 +751,13 @@ func DecodeModification(m *message.SessionModificationRequest) (d Modification, 
 			return d, err
 		}
 		d.UpdateQERs = append(d.UpdateQERs, u)
+	}
+	if m.UpdateBAR != nil {
+		b, err := DecodeUpdateBAR(m.UpdateBAR)
+		if err != nil {
+			return d, err
+		}
+		d.UpdateBAR = &b
 	}
 	return d, nil
 }

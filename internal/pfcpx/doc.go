@@ -4,10 +4,11 @@
 // session, a response parser, a decoder that never panics on bad bytes, and a
 // request/response correlator with retransmission for the CP side.
 //
-// References: TS 29.244 §5 (rules: PDR §5.2.1, FAR §5.2.3, QER §5.2.5),
+// References: TS 29.244 §5 (rules: PDR §5.2.1, FAR §5.2.3, BAR §5.2.4, QER §5.2.5),
 // §6.2.6 (association setup), §7 (message formats: header §7.2.2, heartbeat
-// §7.4.2, association setup §7.4.4, session establishment §7.5.2,
-// modification §7.5.4, deletion §7.5.6), §8.2 (IEs, Cause §8.2.1), and
+// §7.4.2, association setup §7.4.4, session establishment §7.5.2 (Create
+// BAR §7.5.2.6), modification §7.5.4 (Update/Remove BAR §7.5.4.11-12),
+// deletion §7.5.6), §8.2 (IEs, Cause §8.2.1), and
 // TS 23.502 §4.3.2 (PDU session establishment: N4 session establishment and
 // modification).
 //

@@ -19,6 +19,11 @@ func seeds(f *testing.F) {
 	add(BuildSessionModificationRequest(4, 9, ActivateDownlink(7, gnb, "internet")))
 	add(BuildSessionModificationRequest(5, 9, SetGates(GateClosed, GateOpen)))
 	add(BuildSessionDeletionRequest(6, 9))
+	bar := uint8(1)
+	sb := PDUSession{NodeID: "127.0.0.7", CPSEID: 2, CPAddr: smf, UEIP: ueAddr, QFI: 9, BufferPackets: 4}
+	add(BuildSessionEstablishmentRequest(9, sb.Establishment()))
+	add(BuildSessionModificationRequest(10, 9, Modification{CreateBAR: &BAR{ID: 2}, UpdateBAR: &BAR{ID: 1, SuggestedPackets: 8},
+		RemoveBAR: &bar, UpdateFARs: []FARUpdate{{ID: 2, Action: ActBuffer, BARID: &bar}}}))
 	add(BuildSessionEstablishmentResponse(7, Reply{SEID: 1, NodeID: "upf", Cause: 1, UPSEID: 2, UPAddr: upfN3,
 		CreatedPDRs: []CreatedPDR{{PDRID: 1, FTEID: FTEID{TEID: 3, IPv4: upfN3}}}}))
 	add(BuildAssociationSetupResponse(8, "127.0.0.8", 1, rts, UPFeatureFTUP))

@@ -171,6 +171,9 @@ func CreateFARIE(f FAR) (*ie.IE, error) {
 		}
 		ies = append(ies, ie.NewForwardingParameters(fp...))
 	}
+	if f.BARID != nil {
+		ies = append(ies, ie.NewBARID(*f.BARID))
+	}
 	return nonNil(ie.NewCreateFAR(ies...), "Create FAR")
 }
 
@@ -188,8 +191,26 @@ func UpdateFARIE(u FARUpdate) (*ie.IE, error) {
 		}
 		ies = append(ies, ie.NewUpdateForwardingParameters(fp...))
 	}
+	if u.BARID != nil {
+		ies = append(ies, ie.NewBARID(*u.BARID))
+	}
 	return nonNil(ie.NewUpdateFAR(ies...), "Update FAR")
 }
+
+func barIEs(b BAR) []*ie.IE {
+	ies := []*ie.IE{ie.NewBARID(b.ID)}
+	if b.SuggestedPackets != 0 {
+		ies = append(ies, ie.NewSuggestedBufferingPacketsCount(b.SuggestedPackets))
+	}
+	return ies
+}
+
+// CreateBARIE encodes b as a Create BAR IE (TS 29.244 §7.5.2.6).
+func CreateBARIE(b BAR) *ie.IE { return ie.NewCreateBAR(barIEs(b)...) }
+
+// UpdateBARIE encodes b as an Update BAR IE within a Session Modification
+// Request (TS 29.244 §7.5.4.11).
+func UpdateBARIE(b BAR) *ie.IE { return ie.NewUpdateBARWithinSessionModificationRequest(barIEs(b)...) }
 
 // CreateQERIE encodes q as a Create QER IE (TS 29.244 §7.5.2.5).
 func CreateQERIE(q QER) (*ie.IE, error) {

@@ -58,6 +58,18 @@ func TestEncodingVectors(t *testing.T) {
 			"21 36 000c 0102030405060708 000002 00"},
 		{"create FAR", func() ([]byte, error) { return farBytes, nil },
 			"0003 0024  006c 0004 00000002  002c 0001 02  0004 0013 002a 0001 00 0054 000a 0100 11223344 7f000014"},
+		// §7.5.2.6, §8.1.2 (IE types 85 Create BAR, 88 BAR ID, 140 Suggested Buffering Packets Count)
+		{"create BAR", func() ([]byte, error) { return CreateBARIE(BAR{ID: 1, SuggestedPackets: 16}).Marshal() },
+			"0055 000a  0058 0001 01  008c 0001 10"},
+		// §7.5.2.3: a buffering FAR naming BAR 1
+		{"create FAR with BAR ID", func() ([]byte, error) {
+			id := uint8(1)
+			f, err := CreateFARIE(FAR{ID: 2, Action: ActBuffer, BARID: &id})
+			if err != nil {
+				return nil, err
+			}
+			return f.Marshal()
+		}, "0003 0012  006c 0004 00000002  002c 0001 04  0058 0001 01"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -79,6 +91,8 @@ func TestPDUSessionEstablishmentRoundTrip(t *testing.T) {
 		{NodeID: "127.0.0.7", CPSEID: 42, CPAddr: smf, UEIP: ueAddr, QFI: 9, NetworkInstance: "internet"},
 		{NodeID: "smf.credbed", CPSEID: 43, CPAddr: smf, UEIP: ueAddr, ULTEID: 0x100, UPFN3Addr: upfN3,
 			GNBTEID: 0x200, GNBAddr: gnb, MBR: &MBR{UL: 1000, DL: 2000}},
+		// TS 29.244 §7.5.2.6: a BAR named by the buffering downlink FAR
+		{NodeID: "127.0.0.7", CPSEID: 44, CPAddr: smf, UEIP: ueAddr, QFI: 9, BufferPackets: 8},
 	} {
 		want := s.Establishment()
 		b, err := BuildSessionEstablishmentRequest(7, want)
@@ -104,6 +118,7 @@ func TestPDUSessionEstablishmentRoundTrip(t *testing.T) {
 
 // Reference: TS 29.244 §7.5.4: update, create and remove IEs survive the trip.
 func TestModificationRoundTrip(t *testing.T) {
+	bar2, bar3 := uint8(2), uint8(3)
 	prec := uint32(10)
 	far := uint32(5)
 	qfi := uint8(3)
@@ -115,7 +130,12 @@ func TestModificationRoundTrip(t *testing.T) {
 		UpdatePDRs: []PDRUpdate{{ID: 1, Precedence: &prec, FARID: &far}},
 		UpdateFARs: ActivateDownlink(0x77, gnb, "internet").UpdateFARs,
 		UpdateQERs: []QERUpdate{{ID: 1, Gate: &Gates{UL: GateClosed, DL: GateClosed}, QFI: &qfi}},
+		// §7.5.4.11, §7.5.4.12
+		CreateBAR: &BAR{ID: 2, SuggestedPackets: 4},
+		UpdateBAR: &BAR{ID: 1, SuggestedPackets: 32},
+		RemoveBAR: &bar3,
 	}
+	want.UpdateFARs = append(want.UpdateFARs, FARUpdate{ID: 3, Action: ActBuffer, BARID: &bar2})
 	b, err := BuildSessionModificationRequest(8, 0xabc, want)
 	if err != nil {
 		t.Fatal(err)
@@ -214,6 +234,9 @@ func TestEstablishmentErrors(t *testing.T) {
 			ie.NewPDI(ie.NewSourceInterface(0), ie.New(ie.FTEID, []byte{0x04})))},
 			CauseInvalidFTEIDAllocationOption, ie.FTEID},
 		{"truncated node id", []*IE{ie.New(ie.NodeID, []byte{0, 127, 0}), fseid, pdr, far}, CauseMandatoryIEIncorrect, ie.NodeID},
+		// §7.5.2.6: BAR ID is mandatory in Create BAR
+		{"BAR without BAR ID", []*IE{nid, fseid, pdr, far, ie.NewCreateBAR(ie.NewSuggestedBufferingPacketsCount(4))},
+			CauseMandatoryIEMissing, ie.BARID},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -12,6 +12,7 @@ const (
 	FARUplink   uint32 = 1
 	FARDownlink uint32 = 2
 	QERSession  uint32 = 1
+	BARSession  uint8  = 1
 )
 
 // DefaultPrecedence is the precedence of the PDU session helpers' PDRs.
@@ -38,6 +39,11 @@ type PDUSession struct {
 
 	NetworkInstance string // usually the DNN
 	MBR             *MBR   // session AMBR-like cap, kbit/s; nil: none
+
+	// BufferPackets, when not 0, adds BAR 1 with this Suggested Buffering
+	// Packets Count, named by the downlink FAR (TS 29.244 §5.2.4, §7.5.2.6);
+	// 0: no BAR, the UPF's own buffering bounds apply.
+	BufferPackets uint8
 }
 
 func (s PDUSession) qfi() uint8 {
@@ -49,20 +55,36 @@ func (s PDUSession) qfi() uint8 {
 
 // DownlinkFAR returns the downlink FAR: FORW with GTP-U outer header
 // creation towards the gNB when its F-TEID is known, BUFF otherwise.
+// The UPF keeps the packets a buffering FAR receives and forwards them, in
+// order, once ActivateDownlink points the FAR at the gNB (TS 29.244 §5.2.1).
 func (s PDUSession) DownlinkFAR() FAR {
+	var bar *uint8
+	if s.BufferPackets != 0 {
+		id := BARSession
+		bar = &id
+	}
 	if s.GNBTEID == 0 {
-		return FAR{ID: FARDownlink, Action: ActBuffer}
+		return FAR{ID: FARDownlink, Action: ActBuffer, BARID: bar}
 	}
 	return FAR{ID: FARDownlink, Action: ActForward, Forwarding: &Forwarding{
 		Destination: Access, NetworkInstance: s.NetworkInstance,
 		OuterHeader: &OuterHeader{TEID: s.GNBTEID, IPv4: s.GNBAddr},
-	}}
+	}, BARID: bar}
+}
+
+// BAR returns the session's BAR, nil when BufferPackets is 0.
+func (s PDUSession) BAR() *BAR {
+	if s.BufferPackets == 0 {
+		return nil
+	}
+	return &BAR{ID: BARSession, SuggestedPackets: s.BufferPackets}
 }
 
 // Establishment returns the rules of the session: an uplink PDR from Access
 // on the UPF's F-TEID (removing the GTP-U header) to FAR 1 (forward to
 // Core), a downlink PDR from Core on the UE address to FAR 2 (towards the
-// gNB), both with QER 1 (gates open, the session's QFI).
+// gNB, or buffering until it is known), both with QER 1 (gates open, the
+// session's QFI), and BAR 1 when BufferPackets is set.
 func (s PDUSession) Establishment() Establishment {
 	ul := FTEID{Choose: true, HasChooseID: true, ChooseID: 1}
 	if s.ULTEID != 0 {
@@ -88,12 +110,14 @@ func (s PDUSession) Establishment() Establishment {
 			s.DownlinkFAR(),
 		},
 		QERs: []QER{{ID: QERSession, QFI: q, MBR: s.MBR}},
+		BAR:  s.BAR(),
 	}
 }
 
 // ActivateDownlink returns the modification that points the downlink FAR
 // at the gNB's F-TEID once the gNB has answered the N2 PDU Session Resource
-// Setup (TS 23.502 §4.3.2.2.1 step 16a).
+// Setup (TS 23.502 §4.3.2.2.1 step 16a); the UPF then releases what the FAR
+// buffered (TS 29.244 §5.2.1).
 func ActivateDownlink(gnbTEID uint32, gnbAddr netip.Addr, networkInstance string) Modification {
 	return Modification{UpdateFARs: []FARUpdate{{
 		ID: FARDownlink, Action: ActForward,

@@ -237,14 +237,18 @@ type FAR struct {
 	ID         uint32
 	Action     Action
 	Forwarding *Forwarding // present when Action has FORW
+	// BARID names the BAR whose buffering instructions apply when Action
+	// has BUFF (§7.5.2.3); nil: the UP function's own.
+	BARID *uint8
 }
 
-// FARUpdate is an Update FAR (TS 29.244 §7.5.4.3): a zero Action and a nil
-// Forwarding leave the current values.
+// FARUpdate is an Update FAR (TS 29.244 §7.5.4.3): a zero Action and nil
+// Forwarding and BARID leave the current values.
 type FARUpdate struct {
 	ID         uint32
 	Action     Action
 	Forwarding *Forwarding
+	BARID      *uint8
 }
 
 // Apply returns f with u's present fields replacing its own.
@@ -256,7 +260,23 @@ func (u FARUpdate) Apply(f FAR) FAR {
 		fw := *u.Forwarding
 		f.Forwarding = &fw
 	}
+	if u.BARID != nil {
+		id := *u.BARID
+		f.BARID = &id
+	}
 	return f
+}
+
+// BAR is a Buffering Action Rule (TS 29.244 §5.2.4; Create BAR §7.5.2.6,
+// Update BAR §7.5.4.11, Remove BAR §7.5.4.12): how the UP function buffers
+// the packets of the FARs that say BUFF and name it.
+type BAR struct {
+	ID uint8
+	// SuggestedPackets is the Suggested Buffering Packets Count: the most
+	// downlink packets the CP function suggests buffering for the session.
+	// 0: absent (the UP function's own bound applies; in an Update BAR:
+	// unchanged).
+	SuggestedPackets uint8
 }
 
 // Gates is the Gate Status IE: uplink and downlink gates.
@@ -376,6 +396,16 @@ func ieTypeName(t uint16) string {
 		return "Outer Header Creation"
 	case ie.GateStatus:
 		return "Gate Status"
+	case ie.CreateBAR:
+		return "Create BAR"
+	case ie.UpdateBARWithinSessionModificationRequest:
+		return "Update BAR"
+	case ie.RemoveBAR:
+		return "Remove BAR"
+	case ie.BARID:
+		return "BAR ID"
+	case ie.SuggestedBufferingPacketsCount:
+		return "Suggested Buffering Packets Count"
 	}
 	return fmt.Sprintf("IE(%d)", t)
 }

@@ -199,7 +199,7 @@ type probe struct {
 }
 
 func (b *bed) probe() (*probe, error) {
-	p := &probe{in: make(chan []byte, 16)}
+	p := &probe{in: make(chan []byte, 512)}
 	var err error
 	p.ep, err = b.net.Listen(transport.N3, ap(b.p.probe, transport.PortGTPU), func(_ netip.AddrPort, pl []byte) {
 		select {

@@ -38,6 +38,16 @@ type Config struct {
 	// AllowUnassociated accepts session establishment from a CP function
 	// without a PFCP association (TS 29.244 §6.2.6 requires one; default false).
 	AllowUnassociated bool
+	// BufferPackets and BufferBytes bound the downlink packets kept per
+	// session while its downlink FAR buffers (TS 29.244 §5.2.4; defaults 16
+	// packets and 32 KiB); a BAR's Suggested Buffering Packets Count may
+	// lower the packet bound, never raise it. Packets beyond are dropped
+	// and counted (DropBufferFull).
+	BufferPackets int
+	BufferBytes   int
+	// BufferTotalBytes bounds the bytes buffered by all sessions together
+	// (default 64 MiB).
+	BufferTotalBytes int
 }
 
 // ErrConfig reports an invalid configuration.
@@ -67,6 +77,15 @@ func (c *Config) Validate() error {
 	if c.MaxSessions == 0 {
 		c.MaxSessions = 100_000
 	}
+	if c.BufferPackets == 0 {
+		c.BufferPackets = 16
+	}
+	if c.BufferBytes == 0 {
+		c.BufferBytes = 32 << 10
+	}
+	if c.BufferTotalBytes == 0 {
+		c.BufferTotalBytes = 64 << 20
+	}
 	switch {
 	case !c.N3Addr.Addr().Is4():
 		return fmt.Errorf("%w: N3 address %v must be IPv4 (F-TEIDs are IPv4)", ErrConfig, c.N3Addr)
@@ -74,6 +93,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("%w: N4 address %v must be IPv4 (F-SEIDs are IPv4)", ErrConfig, c.N4Addr)
 	case c.MaxSessions < 0:
 		return fmt.Errorf("%w: MaxSessions %d", ErrConfig, c.MaxSessions)
+	case c.BufferPackets < 0 || c.BufferPackets > 1<<16-1 || c.BufferBytes < 0 || c.BufferTotalBytes < 0:
+		return fmt.Errorf("%w: buffer bounds %d packets, %d bytes, %d bytes in all", ErrConfig, c.BufferPackets, c.BufferBytes, c.BufferTotalBytes)
 	}
 	return nil
 }

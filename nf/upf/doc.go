@@ -11,10 +11,23 @@
 // TEIDs are dropped, counted and answered with an Error Indication. Lookups
 // use sharded tables (no global lock per packet).
 //
+// Downlink buffering: while a session's downlink FAR says BUFF (the SMF
+// establishes the session before the gNB's tunnel is known, or the AN was
+// released), packets from N6 wait in a per-session queue bounded by
+// Config.BufferPackets (16; lowered by a BAR's Suggested Buffering Packets
+// Count) and Config.BufferBytes (32 KiB), and by Config.BufferTotalBytes
+// for the whole UPF; beyond, they are dropped and counted (DropBufferFull).
+// The Session Modification after which the FAR no longer buffers (e.g. FORW
+// with the gNB's outer header) releases the queue in arrival order through
+// the new rules; a Session Deletion discards it (DropBufferDiscarded).
+// Queues exist only while they hold packets: no goroutine or timer per
+// session. No Downlink Data Report is sent (NOCP is not acted on).
+//
 // N6 is a transport endpoint of kind N6 carrying one raw IPv4 packet per
 // message, so N6 traffic crosses the interceptor chain like every link.
 //
-// References: TS 29.244 §5.2 (PDR/FAR/QER handling), §6.2.6 (association),
+// References: TS 29.244 §5.2 (PDR/FAR/QER handling; §5.2.1 and §5.2.4
+// buffering, BAR; §7.5.2.3 Apply Action BUFF), §6.2.6 (association),
 // §6.3 (session procedures), §7 (messages, causes §8.2.1); TS 29.281 §5
 // (GTP-U header, extension headers), §7.2.1-7.2.2 (Echo), §7.3.1 (Error
 // Indication); TS 38.415 §5.5.2 (PDU Session Container, QFI); TS 23.502

@@ -64,7 +64,14 @@ func (r *fixedReader) Read(p []byte) (int, error) {
 // panic, and every answer the UPF gives is itself a valid PFCP response.
 func FuzzUPFN4(f *testing.F) {
 	s := pfcpx.PDUSession{NodeID: "127.0.0.7", CPSEID: 9, CPAddr: smfN4.Addr(), UEIP: netip.MustParseAddr("10.60.0.2"), QFI: 5}
+	sb := s
+	sb.UEIP, sb.BufferPackets = netip.MustParseAddr("10.60.0.3"), 4
+	bar := pfcpx.BARSession
 	for _, b := range [][]byte{
+		must(pfcpx.BuildSessionEstablishmentRequest(7, sb.Establishment())),
+		must(pfcpx.BuildSessionModificationRequest(8, 1, pfcpx.Modification{UpdateBAR: &pfcpx.BAR{ID: bar, SuggestedPackets: 2},
+			CreateBAR: &pfcpx.BAR{ID: 2}, RemoveBAR: &bar})),
+		must(pfcpx.BuildSessionModificationRequest(9, 1, pfcpx.DeactivateDownlink())),
 		must(pfcpx.BuildHeartbeatRequest(1, epoch)),
 		must(pfcpx.BuildAssociationSetupRequest(2, "127.0.0.7", epoch)),
 		must(pfcpx.BuildSessionEstablishmentRequest(3, s.Establishment())),
@@ -94,7 +101,14 @@ func FuzzUPFN4(f *testing.F) {
 func FuzzUPFN3(f *testing.F) {
 	u, _, teid, ue := discardUPF(f, 1000)
 	inner := ipv4UDP(ue, netip.MustParseAddr("10.100.0.1"))
+	// A second session whose downlink buffers (no gNB tunnel).
+	idle := netip.MustParseAddr("10.60.0.4")
+	s := pfcpx.PDUSession{NodeID: "127.0.0.7", CPSEID: 2, CPAddr: smfN4.Addr(), UEIP: idle, QFI: 9}
+	if r, err := pfcpx.ParseResponse(u.ProcessN4(smfN4, must(pfcpx.BuildSessionEstablishmentRequest(3, s.Establishment())))); err != nil || r.Cause != pfcpx.CauseRequestAccepted {
+		f.Fatalf("establishment: %v %v", r, err)
+	}
 	for _, b := range [][]byte{
+		ipv4UDP(netip.MustParseAddr("10.100.0.1"), idle),
 		gpduQFI(teid, 9, inner),
 		must(gtpmsg.NewTPDU(teid, inner).Marshal()),
 		must(gtpmsg.NewEchoRequest(1).Marshal()),

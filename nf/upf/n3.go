@@ -165,6 +165,7 @@ func (u *UPF) apply(p *fastPDR, iface string, from netip.AddrPort, pkt []byte) b
 		u.drop(DropFARDrop, iface, from, "packet", fmt.Sprintf("pdr=%d", p.id))
 		return false
 	case !p.action.Has(pfcpx.ActForward):
+		// Only downlink is buffered (see downlink); an uplink FAR that buffers drops.
 		u.drop(DropFARBuffer, iface, from, "packet", fmt.Sprintf("pdr=%d", p.id))
 		return false
 	case p.gtpPeer.IsValid():
@@ -250,15 +251,41 @@ func (u *UPF) HandleN6(from netip.AddrPort, pkt []byte) {
 		u.drop(DropMalformedInner, trace.IfaceN6, from, "packet", err.Error())
 		return
 	}
-	rs := u.dl.load(dst)
-	if rs == nil {
-		u.drop(DropNoSession, trace.IfaceN6, from, "packet", "dst="+keyAddr(dst).String())
+	u.downlink(from, dst, pkt)
+}
+
+// downlink applies the rules of UE address dst to pkt: forward it towards
+// the gNB, drop it, or buffer it while the FAR says BUFF.
+func (u *UPF) downlink(from netip.AddrPort, dst uint32, pkt []byte) {
+	for range 4 {
+		rs := u.dl.load(dst)
+		if rs == nil {
+			u.drop(DropNoSession, trace.IfaceN6, from, "packet", "dst="+keyAddr(dst).String())
+			return
+		}
+		p := &rs.pdrs[0] // every PDR under this key matches the destination; the first has the best precedence
+		if !p.buffers() {
+			if u.apply(p, trace.IfaceN6, from, pkt) {
+				u.c.dlFwd.Add(1)
+			}
+			return
+		}
+		switch u.enqueue(rs, dst, p, pkt) {
+		case bufStale:
+			continue // the session's rules changed meanwhile
+		case bufFull:
+			u.drop(DropBufferFull, trace.IfaceN6, from, "packet", fmt.Sprintf("up-seid=%#x pdr=%d", rs.seid, p.id))
+		case bufFirst:
+			u.c.buffered.Add(1)
+			u.emit(trace.Event{Kind: trace.KindNote, Iface: trace.IfaceN6, Name: "downlink buffering",
+				Detail: fmt.Sprintf("up-seid=%#x ue=%v pdr=%d", rs.seid, keyAddr(dst), p.id)})
+		default:
+			u.c.buffered.Add(1)
+		}
 		return
 	}
-	p := &rs.pdrs[0] // every PDR under this key matches the destination; the first has the best precedence
-	if u.apply(p, trace.IfaceN6, from, pkt) {
-		u.c.dlFwd.Add(1)
-	}
+	// The rules changed under this packet four times in a row.
+	u.drop(DropBufferFull, trace.IfaceN6, from, "packet", "rules kept changing")
 }
 
 // endpoints returns the bound endpoints (all nil before Start and after Close).

@@ -39,7 +39,8 @@ func pfcpName(t uint8) string {
 // if any, back to it. It is the N4 endpoint's handler.
 func (u *UPF) HandleN4(from netip.AddrPort, b []byte) {
 	u.c.n4In.Add(1)
-	resp := u.ProcessN4(from, b)
+	resp, rel := u.processN4(from, b)
+	u.release(rel.seid, rel.q)
 	if resp == nil {
 		return
 	}
@@ -55,27 +56,41 @@ func (u *UPF) HandleN4(from netip.AddrPort, b []byte) {
 }
 
 // ProcessN4 handles one PFCP message and returns the response bytes to send
-// back (nil when the message gets no answer). It does no IO.
+// back (nil when the message gets no answer). It does no N4 IO; when a
+// Session Modification stops a downlink FAR from buffering, the packets it
+// buffered are forwarded (N3) before ProcessN4 returns.
 func (u *UPF) ProcessN4(from netip.AddrPort, b []byte) []byte {
+	resp, rel := u.processN4(from, b)
+	u.release(rel.seid, rel.q)
+	return resp
+}
+
+// released is a buffer queue a modification took, to send once u.mu is released.
+type released struct {
+	seid uint64
+	q    *bufQueue
+}
+
+func (u *UPF) processN4(from netip.AddrPort, b []byte) (_ []byte, rel released) {
 	h, m, err := pfcpx.Decode(b)
 	switch {
 	case errors.Is(err, pfcpx.ErrVersion):
 		// TS 29.244 §7.2.2.1: answer an unsupported version with Version Not Supported Response.
 		u.drop(DropMalformedPFCP, trace.IfaceN4, from, "PFCP", err.Error())
 		r, _ := pfcpx.BuildVersionNotSupportedResponse(h.Seq)
-		return r
+		return r, rel
 	case err != nil && len(b) >= 8 && h.IsRequest() && !errors.Is(err, pfcpx.ErrUnknownType):
 		// A request we know whose body does not decode: reject it (TS 29.244 §7.6).
 		u.drop(DropMalformedPFCP, trace.IfaceN4, from, pfcpName(h.Type), err.Error())
-		return u.reject(from, h, pfcpx.CauseInvalidLength, 0)
+		return u.reject(from, h, pfcpx.CauseInvalidLength, 0), rel
 	case err != nil:
 		// Unknown types and undecodable bytes are discarded (TS 29.244 §7.6).
 		u.drop(DropMalformedPFCP, trace.IfaceN4, from, "PFCP", err.Error())
-		return nil
+		return nil, rel
 	}
 	if !h.IsRequest() {
 		u.drop(DropUnexpectedPFCP, trace.IfaceN4, from, pfcpName(h.Type), "")
-		return nil
+		return nil, rel
 	}
 
 	u.mu.Lock()
@@ -84,7 +99,7 @@ func (u *UPF) ProcessN4(from netip.AddrPort, b []byte) []byte {
 	if resp, ok := u.replies.lookup(key, b); ok {
 		u.emit(trace.Event{Kind: trace.KindNote, Iface: trace.IfaceN4, Peer: from.String(),
 			Name: pfcpName(h.Type), Detail: fmt.Sprintf("retransmission seq=%d answered from cache", h.Seq)})
-		return resp
+		return resp, rel
 	}
 	u.emit(trace.Event{Kind: trace.KindMessage, Iface: trace.IfaceN4, Peer: from.String(),
 		Name: pfcpName(h.Type), Detail: fmt.Sprintf("seq=%d seid=%#x", h.Seq, h.SEID)})
@@ -99,19 +114,19 @@ func (u *UPF) ProcessN4(from netip.AddrPort, b []byte) []byte {
 	case *message.SessionEstablishmentRequest:
 		resp, err = u.establish(from, h, m)
 	case *message.SessionModificationRequest:
-		resp, err = u.modify(from, h, m)
+		resp, err = u.modify(from, h, m, &rel)
 	case *message.SessionDeletionRequest:
 		resp, err = u.deleteSession(from, h)
 	default:
 		u.drop(DropUnexpectedPFCP, trace.IfaceN4, from, pfcpName(h.Type), "")
-		return nil
+		return nil, rel
 	}
 	if err != nil {
 		u.log.Error("building PFCP response", "type", h.Type, "err", err)
-		return nil
+		return nil, rel
 	}
 	u.replies.store(key, b, resp)
-	return resp
+	return resp, rel
 }
 
 // reject answers request h with cause (used when the body cannot be decoded).
@@ -215,7 +230,7 @@ func (u *UPF) deleteNodeSessions(nodeID, why string) int {
 	for _, s := range u.sessions {
 		if s.nodeID == nodeID {
 			u.traceSession("pfcp-session-deleted", s, why)
-			u.uninstall(s)
+			u.uninstall(s, why)
 			n++
 		}
 	}
@@ -260,7 +275,11 @@ func (u *UPF) establish(from netip.AddrPort, h pfcpx.Header, m *message.SessionE
 		return fail(e.CPSEID, &pfcpx.IEError{Cause: pfcpx.CauseNoResourcesAvailable, Err: fmt.Errorf("%d sessions", len(u.sessions))})
 	}
 	s := &session{upSEID: u.allocSEID(), cpSEID: e.CPSEID, cpAddr: e.CPAddr, nodeID: e.NodeID}
-	created, ierr := u.install(s, e.PDRs, e.FARs, e.QERs)
+	var bars []pfcpx.BAR
+	if e.BAR != nil {
+		bars = []pfcpx.BAR{*e.BAR}
+	}
+	created, ierr := u.install(s, e.PDRs, e.FARs, e.QERs, bars)
 	if ierr != nil {
 		return fail(e.CPSEID, ierr)
 	}
@@ -273,7 +292,9 @@ func (u *UPF) establish(from netip.AddrPort, h pfcpx.Header, m *message.SessionE
 }
 
 // modify handles a Session Modification Request (TS 29.244 §7.5.4, §7.5.5).
-func (u *UPF) modify(from netip.AddrPort, h pfcpx.Header, m *message.SessionModificationRequest) ([]byte, error) {
+// When the session's downlink FAR stops buffering, its buffered packets are
+// handed to rel, to be released through the new rules (§5.2.1).
+func (u *UPF) modify(from netip.AddrPort, h pfcpx.Header, m *message.SessionModificationRequest, rel *released) ([]byte, error) {
 	const respType = message.MsgTypeSessionModificationResponse
 	s, ok := u.sessions[h.SEID]
 	if !ok {
@@ -289,15 +310,20 @@ func (u *UPF) modify(from netip.AddrPort, h pfcpx.Header, m *message.SessionModi
 	if err != nil {
 		return fail(ieErr(err))
 	}
-	pdrs, fars, qers, ierr := applyModification(s, mod)
+	r, ierr := applyModification(s, mod)
 	if ierr != nil {
 		return fail(ierr)
 	}
-	created, ierr := u.install(s, pdrs, fars, qers)
+	created, ierr := u.install(s, r.pdrs, r.fars, r.qers, r.bars)
 	if ierr != nil {
 		return fail(ierr)
 	}
 	u.traceSession("pfcp-session-modified", s, "")
+	if !u.buffering(s) {
+		// The new rules are published: a packet either made it into the
+		// queue before this take or meets the new rules (see enqueue).
+		*rel = released{seid: s.upSEID, q: u.bufs.take(s.upSEID)}
+	}
 	return pfcpx.BuildSessionModificationResponse(h.Seq, pfcpx.Reply{SEID: s.cpSEID, Cause: pfcpx.CauseRequestAccepted, CreatedPDRs: created})
 }
 
@@ -309,6 +335,6 @@ func (u *UPF) deleteSession(from netip.AddrPort, h pfcpx.Header) ([]byte, error)
 		return pfcpx.BuildSessionDeletionResponse(h.Seq, pfcpx.Reply{Cause: pfcpx.CauseSessionContextNotFound})
 	}
 	u.traceSession("pfcp-session-deleted", s, "")
-	u.uninstall(s)
+	u.uninstall(s, "session deleted")
 	return pfcpx.BuildSessionDeletionResponse(h.Seq, pfcpx.Reply{SEID: s.cpSEID, Cause: pfcpx.CauseRequestAccepted})
 }

@@ -19,6 +19,7 @@ type session struct {
 	pdrs           []pfcpx.PDR
 	fars           []pfcpx.FAR
 	qers           []pfcpx.QER
+	bars           []pfcpx.BAR
 	teids          []uint32 // keys published in the uplink table
 	ueIPs          []uint32 // keys published in the downlink table
 	traced         string   // last state traced, the Detail prefix of the next state event
@@ -39,6 +40,7 @@ type fastPDR struct {
 	hasUE      bool
 	action     pfcpx.Action
 	gateClosed bool
+	bufPackets uint16 // while the FAR buffers: the most packets to keep
 	// Forwarding: either to the data network (toN6 valid) or encapsulated
 	// towards a GTP-U peer (gtpPeer valid).
 	toN6    netip.AddrPort
@@ -46,6 +48,10 @@ type fastPDR struct {
 	teid    uint32
 	exts    []*gtpmsg.ExtensionHeader // PDU Session Container to add, nil for none
 }
+
+// buffers reports whether the PDR's packets go to the session's buffer
+// (FAR BUFF, gate open).
+func (f *fastPDR) buffers() bool { return f.action.Has(pfcpx.ActBuffer) && !f.gateClosed }
 
 func ip4key(a netip.Addr) uint32 {
 	b := a.As4()
@@ -68,7 +74,7 @@ func pduSessionContainer(pduType, qfi uint8) []*gtpmsg.ExtensionHeader {
 		gtpmsg.ExtHeaderTypeNoMoreExtensionHeaders)}
 }
 
-func checkIDs(pdrs []pfcpx.PDR, fars []pfcpx.FAR, qers []pfcpx.QER) *pfcpx.IEError {
+func checkIDs(pdrs []pfcpx.PDR, fars []pfcpx.FAR, qers []pfcpx.QER, bars []pfcpx.BAR) *pfcpx.IEError {
 	seenP := map[uint16]bool{}
 	for _, p := range pdrs {
 		if seenP[p.ID] {
@@ -90,14 +96,26 @@ func checkIDs(pdrs []pfcpx.PDR, fars []pfcpx.FAR, qers []pfcpx.QER) *pfcpx.IEErr
 		}
 		seenQ[q.ID] = true
 	}
+	seenB := map[uint8]bool{}
+	for _, b := range bars {
+		if seenB[b.ID] {
+			return ruleFail(ie.CreateBAR, "duplicate BAR ID %d", b.ID)
+		}
+		seenB[b.ID] = true
+	}
 	return nil
 }
 
 // compile checks a session's rules against each other and builds the
 // per-key rule sets. PDR F-TEIDs must already be concrete.
-func (u *UPF) compile(seid uint64, pdrs []pfcpx.PDR, fars []pfcpx.FAR, qers []pfcpx.QER) (ul, dl map[uint32]*ruleSet, err *pfcpx.IEError) {
-	if err := checkIDs(pdrs, fars, qers); err != nil {
+func (u *UPF) compile(seid uint64, pdrs []pfcpx.PDR, fars []pfcpx.FAR, qers []pfcpx.QER, bars []pfcpx.BAR) (ul, dl map[uint32]*ruleSet, err *pfcpx.IEError) {
+	if err := checkIDs(pdrs, fars, qers, bars); err != nil {
 		return nil, nil, err
+	}
+	for _, f := range fars {
+		if f.BARID != nil && !slices.ContainsFunc(bars, func(b pfcpx.BAR) bool { return b.ID == *f.BARID }) {
+			return nil, nil, ruleFail(ie.CreateFAR, "FAR %d refers to unknown BAR %d", f.ID, *f.BARID)
+		}
 	}
 	farByID := make(map[uint32]*pfcpx.FAR, len(fars))
 	for i := range fars {
@@ -121,7 +139,8 @@ func (u *UPF) compile(seid uint64, pdrs []pfcpx.PDR, fars []pfcpx.FAR, qers []pf
 		if far == nil {
 			return nil, nil, ruleFail(ie.CreatePDR, "PDR %d refers to unknown FAR %d", p.ID, p.FARID)
 		}
-		f := fastPDR{id: p.ID, precedence: p.Precedence, qfi: p.PDI.QFI, action: far.Action}
+		f := fastPDR{id: p.ID, precedence: p.Precedence, qfi: p.PDI.QFI, action: far.Action,
+			bufPackets: u.bufferBound(far, bars)}
 		if p.PDI.UEIP.IsValid() {
 			f.ueIP, f.hasUE = ip4key(p.PDI.UEIP), true
 		}
@@ -197,6 +216,21 @@ func (u *UPF) compile(seid uint64, pdrs []pfcpx.PDR, fars []pfcpx.FAR, qers []pf
 	return ul, dl, nil
 }
 
+// bufferBound is the packet bound of far's buffer: the configured one,
+// lowered by the Suggested Buffering Packets Count of the BAR it names
+// (TS 29.244 §5.2.4).
+func (u *UPF) bufferBound(far *pfcpx.FAR, bars []pfcpx.BAR) uint16 {
+	n := u.cfg.BufferPackets
+	if far.BARID != nil {
+		for _, b := range bars {
+			if b.ID == *far.BARID && b.SuggestedPackets != 0 {
+				n = min(n, int(b.SuggestedPackets))
+			}
+		}
+	}
+	return uint16(n)
+}
+
 func (u *UPF) dnFor(instance string) netip.AddrPort {
 	if a, ok := u.cfg.DNs[instance]; ok {
 		return a
@@ -270,12 +304,12 @@ func (u *UPF) allocSEID() uint64 {
 // install checks and applies a complete rule set for session s (new or
 // modified) and publishes it to the packet tables. On error nothing changes.
 // Called with u.mu held.
-func (u *UPF) install(s *session, pdrs []pfcpx.PDR, fars []pfcpx.FAR, qers []pfcpx.QER) ([]pfcpx.CreatedPDR, *pfcpx.IEError) {
+func (u *UPF) install(s *session, pdrs []pfcpx.PDR, fars []pfcpx.FAR, qers []pfcpx.QER, bars []pfcpx.BAR) ([]pfcpx.CreatedPDR, *pfcpx.IEError) {
 	created, ierr := u.resolveFTEIDs(s.upSEID, pdrs, map[uint32]bool{})
 	if ierr != nil {
 		return nil, ierr
 	}
-	ul, dl, ierr := u.compile(s.upSEID, pdrs, fars, qers)
+	ul, dl, ierr := u.compile(s.upSEID, pdrs, fars, qers, bars)
 	if ierr != nil {
 		return nil, ierr
 	}
@@ -308,12 +342,13 @@ func (u *UPF) install(s *session, pdrs []pfcpx.PDR, fars []pfcpx.FAR, qers []pfc
 		u.dl.store(k, rs)
 		s.ueIPs = append(s.ueIPs, k)
 	}
-	s.pdrs, s.fars, s.qers = pdrs, fars, qers
+	s.pdrs, s.fars, s.qers, s.bars = pdrs, fars, qers, bars
 	return created, nil
 }
 
-// uninstall removes a session's keys from the packet tables. Called with u.mu held.
-func (u *UPF) uninstall(s *session) {
+// uninstall removes a session's keys from the packet tables, then discards
+// what it buffered. Called with u.mu held.
+func (u *UPF) uninstall(s *session, why string) {
 	for _, k := range s.teids {
 		u.ul.delete(k)
 		delete(u.teidOwner, k)
@@ -324,32 +359,69 @@ func (u *UPF) uninstall(s *session) {
 	}
 	s.teids, s.ueIPs = nil, nil
 	delete(u.sessions, s.upSEID)
+	u.discard(s, why)
+}
+
+// rules is the complete rule set of one session.
+type rules struct {
+	pdrs []pfcpx.PDR
+	fars []pfcpx.FAR
+	qers []pfcpx.QER
+	bars []pfcpx.BAR
 }
 
 // applyModification returns the rules of s after m (removals, then
 // creations, then updates), without touching s.
-func applyModification(s *session, m pfcpx.Modification) ([]pfcpx.PDR, []pfcpx.FAR, []pfcpx.QER, *pfcpx.IEError) {
+func applyModification(s *session, m pfcpx.Modification) (rules, *pfcpx.IEError) {
+	r, err := applyRuleModification(s, m)
+	if err != nil {
+		return rules{}, err
+	}
+	r.bars = slices.Clone(s.bars)
+	if m.RemoveBAR != nil {
+		i := slices.IndexFunc(r.bars, func(b pfcpx.BAR) bool { return b.ID == *m.RemoveBAR })
+		if i < 0 {
+			return rules{}, ruleFail(ie.RemoveBAR, "no BAR %d", *m.RemoveBAR)
+		}
+		r.bars = slices.Delete(r.bars, i, i+1)
+	}
+	if m.CreateBAR != nil {
+		r.bars = append(r.bars, *m.CreateBAR)
+	}
+	if up := m.UpdateBAR; up != nil {
+		i := slices.IndexFunc(r.bars, func(b pfcpx.BAR) bool { return b.ID == up.ID })
+		if i < 0 {
+			return rules{}, ruleFail(ie.UpdateBARWithinSessionModificationRequest, "no BAR %d", up.ID)
+		}
+		if up.SuggestedPackets != 0 {
+			r.bars[i].SuggestedPackets = up.SuggestedPackets
+		}
+	}
+	return r, nil
+}
+
+func applyRuleModification(s *session, m pfcpx.Modification) (rules, *pfcpx.IEError) {
 	pdrs := slices.Clone(s.pdrs)
 	fars := slices.Clone(s.fars)
 	qers := slices.Clone(s.qers)
 	for _, id := range m.RemovePDRs {
 		i := slices.IndexFunc(pdrs, func(p pfcpx.PDR) bool { return p.ID == id })
 		if i < 0 {
-			return nil, nil, nil, ruleFail(ie.RemovePDR, "no PDR %d", id)
+			return rules{}, ruleFail(ie.RemovePDR, "no PDR %d", id)
 		}
 		pdrs = slices.Delete(pdrs, i, i+1)
 	}
 	for _, id := range m.RemoveFARs {
 		i := slices.IndexFunc(fars, func(f pfcpx.FAR) bool { return f.ID == id })
 		if i < 0 {
-			return nil, nil, nil, ruleFail(ie.RemoveFAR, "no FAR %d", id)
+			return rules{}, ruleFail(ie.RemoveFAR, "no FAR %d", id)
 		}
 		fars = slices.Delete(fars, i, i+1)
 	}
 	for _, id := range m.RemoveQERs {
 		i := slices.IndexFunc(qers, func(q pfcpx.QER) bool { return q.ID == id })
 		if i < 0 {
-			return nil, nil, nil, ruleFail(ie.RemoveQER, "no QER %d", id)
+			return rules{}, ruleFail(ie.RemoveQER, "no QER %d", id)
 		}
 		qers = slices.Delete(qers, i, i+1)
 	}
@@ -359,23 +431,23 @@ func applyModification(s *session, m pfcpx.Modification) ([]pfcpx.PDR, []pfcpx.F
 	for _, up := range m.UpdatePDRs {
 		i := slices.IndexFunc(pdrs, func(p pfcpx.PDR) bool { return p.ID == up.ID })
 		if i < 0 {
-			return nil, nil, nil, ruleFail(ie.UpdatePDR, "no PDR %d", up.ID)
+			return rules{}, ruleFail(ie.UpdatePDR, "no PDR %d", up.ID)
 		}
 		pdrs[i] = up.Apply(pdrs[i])
 	}
 	for _, up := range m.UpdateFARs {
 		i := slices.IndexFunc(fars, func(f pfcpx.FAR) bool { return f.ID == up.ID })
 		if i < 0 {
-			return nil, nil, nil, ruleFail(ie.UpdateFAR, "no FAR %d", up.ID)
+			return rules{}, ruleFail(ie.UpdateFAR, "no FAR %d", up.ID)
 		}
 		fars[i] = up.Apply(fars[i])
 	}
 	for _, up := range m.UpdateQERs {
 		i := slices.IndexFunc(qers, func(q pfcpx.QER) bool { return q.ID == up.ID })
 		if i < 0 {
-			return nil, nil, nil, ruleFail(ie.UpdateQER, "no QER %d", up.ID)
+			return rules{}, ruleFail(ie.UpdateQER, "no QER %d", up.ID)
 		}
 		qers[i] = up.Apply(qers[i])
 	}
-	return pdrs, fars, qers, nil
+	return rules{pdrs: pdrs, fars: fars, qers: qers}, nil
 }

@@ -16,12 +16,14 @@ const (
 	DropNoPDR                             // the TEID is known but no PDR matches (QFI, UE source address)
 	DropMalformedInner                    // the T-PDU or N6 packet is not a well-formed IPv4 packet
 	DropFARDrop                           // the FAR says DROP
-	DropFARBuffer                         // the FAR says BUFF (no buffering: the packet is discarded)
+	DropFARBuffer                         // an uplink FAR says BUFF (only downlink is buffered)
 	DropGateClosed                        // a QER gate is closed
 	DropNoSession                         // N6: no session owns the destination UE address
 	DropSendFailed                        // the outgoing endpoint refused the packet
 	DropMalformedPFCP                     // N4 bytes that do not decode
 	DropUnexpectedPFCP                    // N4 message the UPF does not answer (responses, unknown types)
+	DropBufferFull                        // a downlink FAR buffers but the session's (or the UPF's) buffer bound is reached
+	DropBufferDiscarded                   // buffered downlink packets of a session that was deleted
 	NumDropReasons
 )
 
@@ -29,6 +31,7 @@ var dropNames = [NumDropReasons]string{
 	"malformed GTP-U", "unsupported GTP-U", "unknown TEID", "no matching PDR",
 	"malformed inner packet", "FAR drop", "FAR buffer", "gate closed",
 	"no session for UE address", "send failed", "malformed PFCP", "unexpected PFCP",
+	"buffer full", "buffer discarded",
 }
 
 // String names the reason; trace drop events carry it as Cause.
@@ -51,6 +54,7 @@ type counters struct {
 	n4In, n4Out              atomic.Uint64
 	echoIn, errIndOut        atomic.Uint64
 	errIndIn, endMarkers     atomic.Uint64
+	buffered, bufReleased    atomic.Uint64
 	drops                    [NumDropReasons]padded
 }
 
@@ -65,9 +69,15 @@ type Stats struct {
 	ErrorIndicationsSent               uint64
 	ErrorIndicationsReceived           uint64
 	EndMarkers                         uint64
-	Drops                              map[DropReason]uint64 // non-zero reasons only
-	Sessions                           int
-	Associations                       int
+	// DownlinkBuffered counts downlink packets queued while their FAR
+	// buffered; BufferReleased those a modification released from a queue
+	// (then forwarded, or dropped by the new rules). BufferedNow and
+	// BufferedBytes are what the queues hold now.
+	DownlinkBuffered, BufferReleased uint64
+	BufferedNow, BufferedBytes       int
+	Drops                            map[DropReason]uint64 // non-zero reasons only
+	Sessions                         int
+	Associations                     int
 }
 
 // Dropped returns the drops for r.
@@ -89,6 +99,7 @@ func (c *counters) snapshot() Stats {
 		N4In: c.n4In.Load(), N4Out: c.n4Out.Load(),
 		EchoRequests: c.echoIn.Load(), ErrorIndicationsSent: c.errIndOut.Load(),
 		ErrorIndicationsReceived: c.errIndIn.Load(), EndMarkers: c.endMarkers.Load(),
+		DownlinkBuffered: c.buffered.Load(), BufferReleased: c.bufReleased.Load(),
 		Drops: map[DropReason]uint64{},
 	}
 	for i := range c.drops {

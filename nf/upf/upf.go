@@ -39,9 +39,10 @@ type UPF struct {
 	net      transport.Network
 	recovery time.Time
 
-	ul *table // TEID -> uplink rules
-	dl *table // UE IPv4 -> downlink rules
-	c  counters
+	ul   *table  // TEID -> uplink rules
+	dl   *table  // UE IPv4 -> downlink rules
+	bufs buffers // UP SEID -> buffered downlink packets
+	c    counters
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -155,7 +156,7 @@ func (u *UPF) Close() error {
 	u.closed = true
 	u.cancel()
 	for _, s := range u.sessions {
-		u.uninstall(s)
+		u.uninstall(s, "UPF closed")
 	}
 	u.mu.Unlock()
 	e := u.eps.Swap(&endpoints{})
@@ -174,6 +175,7 @@ func (u *UPF) Close() error {
 // Stats returns a snapshot of the counters.
 func (u *UPF) Stats() Stats {
 	s := u.c.snapshot()
+	s.BufferedNow, s.BufferedBytes = int(u.bufs.pkts.Load()), int(u.bufs.bytes.Load())
 	u.mu.Lock()
 	s.Sessions = len(u.sessions)
 	s.Associations = len(u.assocs)
@@ -189,8 +191,10 @@ type SessionView struct {
 	PDRs           []pfcpx.PDR
 	FARs           []pfcpx.FAR
 	QERs           []pfcpx.QER
+	BARs           []pfcpx.BAR
 	TEIDs          []uint32     // uplink TEIDs the session owns
 	UEIPs          []netip.Addr // UE addresses the session owns
+	Buffered       int          // downlink packets buffered now
 }
 
 // Session returns the session with UP SEID seid.
@@ -203,7 +207,7 @@ func (u *UPF) Session(seid uint64) (SessionView, bool) {
 	}
 	v := SessionView{UPSEID: s.upSEID, CPSEID: s.cpSEID, CPAddr: s.cpAddr, NodeID: s.nodeID,
 		PDRs: slices.Clone(s.pdrs), FARs: slices.Clone(s.fars), QERs: slices.Clone(s.qers),
-		TEIDs: slices.Clone(s.teids)}
+		BARs: slices.Clone(s.bars), TEIDs: slices.Clone(s.teids), Buffered: u.bufs.count(seid)}
 	slices.Sort(v.TEIDs)
 	for _, k := range s.ueIPs {
 		v.UEIPs = append(v.UEIPs, keyAddr(k))

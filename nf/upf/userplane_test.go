@@ -200,8 +200,9 @@ var _ = Describe("User plane through GTP-U, UPF and data network", Label("userpl
 			Eventually(func() uint64 { return b.upf.Stats().Dropped(upf.DropGateClosed) }).Should(Equal(uint64(1)))
 		})
 
-		// Reference: TS 29.244 §5.2.3: a downlink FAR that buffers (no gNB tunnel) forwards nothing
-		It("does not forward downlink while the FAR buffers", func() {
+		// Reference: TS 29.244 §5.2.1, §5.2.3 (FAR BUFF); TS 23.502 §4.2.6 (AN release: the downlink FAR buffers)
+		// and §4.2.3.2 (service request: the FAR forwards again and the buffered data follows)
+		It("buffers downlink while the FAR buffers and delivers it once the FAR forwards again", func() {
 			r, err := b.do(func(seq uint32) ([]byte, error) {
 				return pfcpx.BuildSessionModificationRequest(seq, us.upSEID, pfcpx.DeactivateDownlink())
 			})
@@ -212,8 +213,19 @@ var _ = Describe("User plane through GTP-U, UPF and data network", Label("userpl
 			defer c.Close()
 			_, err = c.Write([]byte("to the UE"))
 			Expect(err).NotTo(HaveOccurred())
-			Eventually(func() uint64 { return b.upf.Stats().Dropped(upf.DropFARBuffer) }).Should(BeNumerically(">=", 1))
+			Eventually(func() uint64 { return b.upf.Stats().DownlinkBuffered }).Should(Equal(uint64(1)))
 			Expect(b.ran.Stats().Downlink).To(BeZero())
+
+			r, err = b.do(func(seq uint32) ([]byte, error) {
+				return pfcpx.BuildSessionModificationRequest(seq, us.upSEID, pfcpx.ActivateDownlink(us.dlTEID, b.p.gnb, "internet"))
+			})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(r.Cause).To(Equal(pfcpx.CauseRequestAccepted))
+			Eventually(func() uint64 { return b.ran.Stats().Downlink }).Should(Equal(uint64(1)))
+			st := b.upf.Stats()
+			Expect(st.BufferReleased).To(Equal(uint64(1)))
+			Expect(st.BufferedNow).To(BeZero())
+			Expect(st.DroppedTotal()).To(BeZero())
 		})
 	})
 

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"runtime/metrics"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/credbed/credbed/internal/clock"
 	"github.com/credbed/credbed/internal/credential"
@@ -36,6 +38,12 @@ type Options struct {
 	Logger *slog.Logger
 	// TraceLimit bounds the events a bed keeps (0: unlimited).
 	TraceLimit int
+	// WallClock runs mem-mode beds on the wall clock. By default a mem-mode
+	// bed runs on a clock.Fake that the scenario runner drives (it jumps to
+	// the next timer whenever a waiting step leaves the system quiet), so
+	// protocol timeouts cost no real time; net-mode beds always use the
+	// wall clock.
+	WallClock bool
 }
 
 // Factory returns a scenarios.EnvFactory building one bed per run.
@@ -57,6 +65,48 @@ func (o *Options) fill() error {
 		o.Profiles = reg
 	}
 	return nil
+}
+
+// clock returns the clock of a bed in mode: nil (the wall clock) in net
+// mode or when asked, else a SimClock starting at the current time (so the
+// few timestamps taken from the wall clock stay close).
+func (o *Options) clock(mode string) clock.Clock {
+	if o.WallClock || mode == "net" {
+		return nil
+	}
+	return &SimClock{Fake: clock.NewFake(time.Now().UTC().Truncate(time.Millisecond))}
+}
+
+// SimClock is the hand-driven clock of a mem-mode bed: a clock.Fake the
+// scenario runner advances (scenarios.Advancer) and asks for its next
+// timer (scenarios.NextTimer) to jump to it while a step waits. It names
+// its next timer only while no other goroutine of the process runs or is
+// ready to run: the runner takes a quiet trace for "everything waits on a
+// timer", and a handler still computing (a slow SBI call, a starved CPU)
+// must not see its timeouts fire under it.
+type SimClock struct {
+	*clock.Fake
+}
+
+// Next returns the earliest pending timer, or false while the process is busy.
+func (c *SimClock) Next() (time.Time, bool) {
+	if processBusy() {
+		return time.Time{}, false
+	}
+	return c.Fake.Next()
+}
+
+// processBusy reports whether a goroutine other than the caller is running
+// or runnable (Go runtime scheduler metrics).
+func processBusy() bool {
+	s := []metrics.Sample{{Name: "/sched/goroutines/runnable:goroutines"}, {Name: "/sched/goroutines/running:goroutines"}}
+	metrics.Read(s)
+	for i := range s {
+		if s[i].Value.Kind() != metrics.KindUint64 {
+			return false // not supported by this runtime: trust the quiet trace
+		}
+	}
+	return s[0].Value.Uint64() > 0 || s[1].Value.Uint64() > 1
 }
 
 // Env is a testbed.Bed seen by the scenario engine.
@@ -101,6 +151,7 @@ func New(ctx context.Context, cfg scenarios.EnvConfig, o Options) (*Env, error) 
 	bed, err := testbed.New(ctx, testbed.Topology{
 		Name:        cfg.Scenario + "-" + cfg.Profile,
 		Mode:        cfg.Mode,
+		Clock:       o.clock(cfg.Mode),
 		Seed:        cfg.Seed,
 		TraceLimit:  o.TraceLimit,
 		Subscribers: subs,

@@ -16,6 +16,12 @@ func Builtins() []*scenarios.Block {
 		StealCredential(), CloneCredential(), InjectNAS(), RewriteNAS(), ClaimIdentity(),
 		// faults
 		LinkDown(), Loss(), Restart(),
+		// catalogue rows N, X, K, S (actions, attacker capabilities)
+		Echo(), ModifyNAS(), ReplayNAS(), BidDown(), CPFRequest(), ReplayHTTP(), ForgeHTTPResponse(), Flood(),
+		FloodResultCheck(), RegistrationStorm(),
+		// direct-link, identity and lifecycle attacks (catalogue D2-D10, C3, C4)
+		DLMITM(), DLDowngrade(), DLEditCredential(), DLReplay(), DLFlood(), RogueProvision(), RewriteSUCI(),
+		HoldsCredential(), CapabilityActed(),
 	}
 }
 
