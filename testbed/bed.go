@@ -329,10 +329,11 @@ func (b *Bed) startAccess(ctx context.Context) error {
 	cfg.TACs = []uint32{b.Topo.TAC}
 	cfg.DeregistrationCause = b.Topo.DeregCause
 	cfg.RejectCauses = map[string]uint8{
-		"USER_NOT_FOUND":          b.Topo.RejectCause,
-		"AUTHENTICATION_REJECTED": b.Topo.RejectCause,
-		"404":                     b.Topo.RejectCause,
-		"403":                     b.Topo.RejectCause,
+		"USER_NOT_FOUND":                b.Topo.RejectCause,
+		"AUTHENTICATION_REJECTED":       b.Topo.RejectCause,
+		"UNSUPPORTED_PROTECTION_SCHEME": b.Topo.RejectCause,
+		"404":                           b.Topo.RejectCause,
+		"403":                           b.Topo.RejectCause,
 	}
 	amfIP := b.Plan.NF(hostAMF)
 	cfg.N2Addr = netip.AddrPortFrom(amfIP, transport.PortNGAP)

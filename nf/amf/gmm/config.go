@@ -26,12 +26,14 @@ const (
 // DefaultRejectCauses is the default mapping from the AUSF/UDM outcome to the
 // 5GMM cause of REGISTRATION REJECT (3gpp.md §2.8 emulator guidance):
 // unknown or refused subscriber -> #3 Illegal UE, serving network not
-// authorised -> #73, NF failure -> #22 Congestion (with T3346).
+// authorised -> #73, SUCI protection scheme unsupported -> #3 (3gpp.md §6.4
+// C4), NF failure -> #22 Congestion (with T3346).
 func DefaultRejectCauses() map[string]uint8 {
 	return map[string]uint8{
 		"USER_NOT_FOUND":                 nasx.CauseIllegalUE,
 		"AUTHENTICATION_REJECTED":        nasx.CauseIllegalUE,
 		"SERVING_NETWORK_NOT_AUTHORIZED": nasx.CauseServingNetworkNotAuthorized,
+		"UNSUPPORTED_PROTECTION_SCHEME":  nasx.CauseIllegalUE,
 		"404":                            nasx.CauseIllegalUE,
 		"403":                            nasx.CauseIllegalUE,
 		OutcomeNFFailure:                 nasx.CauseCongestion,
