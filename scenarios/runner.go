@@ -336,43 +336,9 @@ func (j *run) callStep(ctx context.Context, step *Step) (any, error) {
 		defer close(done)
 		val, err = j.invoke(ctx, step)
 	}()
-	if n, ok := adv.(NextTimer); ok {
-		adv = &patientClock{Advancer: adv, next: n, st: j.st}
-	}
 	j.st.driveWhile(ctx, adv, done)
 	<-done
 	return val, err
-}
-
-// jumpAfterQuiet is how many quiet windows in a row the system must stay
-// quiet before driveWhile jumps a clock to its next timer.
-const jumpAfterQuiet = 3
-
-// patientClock makes driveWhile wait jumpAfterQuiet quiet windows before a
-// jump instead of one. A block that settles (one quiet window) and then
-// acts, e.g. injects the next frame of a replay, must get to act before
-// time jumps under it and fires the timeouts it is racing.
-type patientClock struct {
-	Advancer
-	next  NextTimer
-	st    *State
-	seq   uint64
-	quiet int
-}
-
-// Next reports the next timer once the trace has not moved for
-// jumpAfterQuiet calls (driveWhile calls it once per quiet window).
-func (p *patientClock) Next() (time.Time, bool) {
-	if seq := p.st.LastSeq(); seq != p.seq || p.quiet == 0 {
-		p.seq, p.quiet = seq, 1
-	} else {
-		p.quiet++
-	}
-	if p.quiet < jumpAfterQuiet {
-		return time.Time{}, false
-	}
-	p.quiet = 0
-	return p.next.Next()
 }
 
 // invoke runs one block, turning a panic into an error.

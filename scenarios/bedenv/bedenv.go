@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/credbed/credbed/internal/clock"
@@ -70,30 +71,120 @@ func (o *Options) fill() error {
 // clock returns the clock of a bed in mode: nil (the wall clock) in net
 // mode or when asked, else a SimClock starting at the current time (so the
 // few timestamps taken from the wall clock stay close).
-func (o *Options) clock(mode string) clock.Clock {
+func (o *Options) clock(mode string, q *quietness) clock.Clock {
 	if o.WallClock || mode == "net" {
 		return nil
 	}
-	return &SimClock{Fake: clock.NewFake(time.Now().UTC().Truncate(time.Millisecond))}
+	return &SimClock{Fake: clock.NewFake(time.Now().UTC().Truncate(time.Millisecond)), q: q}
 }
 
 // SimClock is the hand-driven clock of a mem-mode bed: a clock.Fake the
-// scenario runner advances (scenarios.Advancer) and asks for its next
-// timer (scenarios.NextTimer) to jump to it while a step waits. It names
-// its next timer only while no other goroutine of the process runs or is
-// ready to run: the runner takes a quiet trace for "everything waits on a
-// timer", and a handler still computing (a slow SBI call, a starved CPU)
-// must not see its timeouts fire under it.
+// scenario runner advances (scenarios.Advancer) and, while a step waits
+// and the trace is quiet, asks for its next timer (scenarios.NextTimer) to
+// jump to it. A quiet trace does not always mean that everything waits on
+// a timer, so SimClock names no timer (and the runner does not jump)
+//   - while another goroutine of the process runs or is ready to run: a
+//     handler still computing (200 registrations in flight, a starved CPU)
+//     must not see its timeouts fire under it;
+//   - while a block settles (Env.Settle) and for settleGrace after: a block
+//     that settles and then acts, e.g. injects the next frame of a replay,
+//     must act before time jumps under it.
+//
+// Waits that move the clock themselves (Advance) are not held back.
 type SimClock struct {
 	*clock.Fake
+	q *quietness
 }
 
-// Next returns the earliest pending timer, or false while the process is busy.
+// settleGrace is how long after a Settle returned SimClock names no timer.
+const settleGrace = 2 * settleQuiet
+
+// quietness is what SimClock knows of the bed's Settle calls.
+type quietness struct {
+	settling atomic.Int32
+	last     atomic.Int64 // wall-clock Unix nanoseconds of the last Settle return
+}
+
+// Next returns the earliest pending timer, or false while the bed is not
+// known to be waiting on one (see SimClock).
 func (c *SimClock) Next() (time.Time, bool) {
+	if c.q != nil && (c.q.settling.Load() > 0 || time.Since(time.Unix(0, c.q.last.Load())) < settleGrace) {
+		return time.Time{}, false
+	}
 	if processBusy() {
 		return time.Time{}, false
 	}
 	return c.Fake.Next()
+}
+
+// Settle bounds.
+const (
+	settleQuiet = 10 * time.Millisecond // scenarios.DefaultQuietWindow
+	settleMax   = 2 * time.Second
+)
+
+// Settle waits until no message is in flight (scenarios.Settler): no trace
+// event for settleQuiet and, at that moment, no other goroutine of the
+// process running or ready to run (a handler still computing emits nothing
+// until it is done); at most settleMax. Blocks settle before they act or
+// count, e.g. after a flood, and steps that move a hand-driven clock settle
+// between ticks.
+func (e *Env) Settle(ctx context.Context) error {
+	e.q.settling.Add(1)
+	defer func() {
+		e.q.last.Store(time.Now().UnixNano())
+		e.q.settling.Add(-1)
+	}()
+	limit := time.NewTimer(settleMax)
+	defer limit.Stop()
+	quiet := time.NewTimer(settleQuiet)
+	defer quiet.Stop()
+	for {
+		select {
+		case <-e.events.wait():
+			if !quiet.Stop() {
+				select {
+				case <-quiet.C:
+				default:
+				}
+			}
+			quiet.Reset(settleQuiet)
+		case <-quiet.C:
+			if !processBusy() {
+				return nil
+			}
+			quiet.Reset(time.Millisecond)
+		case <-limit.C:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// signal wakes every waiter at the next fire; its channel exists only
+// while someone waits.
+type signal struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+func (s *signal) wait() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ch == nil {
+		s.ch = make(chan struct{})
+	}
+	return s.ch
+}
+
+func (s *signal) fire() {
+	s.mu.Lock()
+	if s.ch != nil {
+		close(s.ch)
+		s.ch = nil
+	}
+	s.mu.Unlock()
 }
 
 // processBusy reports whether a goroutine other than the caller is running
@@ -115,6 +206,8 @@ type Env struct {
 	profile profile.Profile
 	actors  map[string]any
 	closers []func() error
+	events  signal     // fires on every trace event (Settle)
+	q       *quietness // shared with the SimClock
 }
 
 // New builds the bed for one run: the topology's extra subscribers, one
@@ -148,10 +241,11 @@ func New(ctx context.Context, cfg scenarios.EnvConfig, o Options) (*Env, error) 
 	if err != nil {
 		return nil, err
 	}
+	q := &quietness{}
 	bed, err := testbed.New(ctx, testbed.Topology{
 		Name:        cfg.Scenario + "-" + cfg.Profile,
 		Mode:        cfg.Mode,
-		Clock:       o.clock(cfg.Mode),
+		Clock:       o.clock(cfg.Mode, q),
 		Seed:        cfg.Seed,
 		TraceLimit:  o.TraceLimit,
 		Subscribers: subs,
@@ -161,7 +255,8 @@ func New(ctx context.Context, cfg scenarios.EnvConfig, o Options) (*Env, error) 
 	if err != nil {
 		return nil, err
 	}
-	e := &Env{Bed: bed, profile: p, actors: map[string]any{}}
+	e := &Env{Bed: bed, profile: p, actors: map[string]any{}, q: q}
+	bed.Trace.Subscribe(func(trace.Event) { e.events.fire() })
 	if err := e.build(ctx, cfg.Actors, subs, medium); err != nil {
 		_ = e.Close()
 		return nil, err

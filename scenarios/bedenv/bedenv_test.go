@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -64,6 +65,35 @@ var _ = Describe("bedenv", func() {
 			Expect(inv.Check(context.Background(), nil)).To(Succeed())
 		}
 		Expect(names).To(ContainElements(testbed.InvNASIntegrity, testbed.InvKSEAFAfterRES, testbed.InvNoCredentialAfterDeprovisioning))
+	})
+
+	// Reference: DESIGN.md (mem mode deterministic; fake clock in the embedded bed)
+	It("runs a mem-mode bed on a SimClock the runner drives, and net mode or WallClock on the wall clock", func() {
+		env, err := bedenv.New(context.Background(), cfg(), bedenv.Options{})
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(env.Close)
+		sc, ok := env.Clock().(*bedenv.SimClock)
+		Expect(ok).To(BeTrue(), "%T", env.Clock())
+		var _ scenarios.Advancer = sc
+		var _ scenarios.NextTimer = sc
+		var _ scenarios.Settler = env
+		Expect(env.Bed.Trace.Events()[0].At).To(Equal(sc.Now()), "the bed's trace is stamped by the same clock")
+
+		// Advancing by hand fires the bed's timers at once.
+		fired := make(chan time.Time, 1)
+		sc.AfterFunc(time.Hour, func() { fired <- sc.Now() })
+		start := sc.Now()
+		sc.Advance(time.Hour)
+		Expect(fired).To(Receive(Equal(start.Add(time.Hour))))
+		Expect(env.Settle(context.Background())).To(Succeed())
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		Expect(env.Settle(ctx)).To(MatchError(context.Canceled))
+
+		wall, err := bedenv.New(context.Background(), cfg(), bedenv.Options{WallClock: true})
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(wall.Close)
+		Expect(wall.Clock()).To(Equal(clock.Real{}))
 	})
 
 	It("says which roles it cannot build yet, and refuses unknown profiles", func() {
