@@ -8,24 +8,18 @@ package amf
 // multipart reflection, on the same wire format.
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"mime"
-	"mime/multipart"
-	"net/textproto"
-	"strings"
 
 	"github.com/credbed/credbed/internal/sbi"
 )
 
 // Media types of SBI message parts.
 const (
-	ContentMultipart = "multipart/related"
-	Content5GNAS     = "application/vnd.3gpp.5gnas"
-	ContentNGAP      = "application/vnd.3gpp.ngap"
+	ContentMultipart = sbi.ContentMultipart
+	Content5GNAS     = sbi.Content5GNAS
+	ContentNGAP      = sbi.ContentNGAP
 )
 
 // Content-IDs of the AMF's own binary parts.
@@ -56,68 +50,28 @@ func (b *sbiBody) part(cid string) ([]byte, bool) {
 	if b == nil || cid == "" {
 		return nil, false
 	}
-	p, ok := b.binary[trimCID(cid)]
+	p, ok := b.binary[sbi.TrimContentID(cid)]
 	return p, ok
 }
 
-func trimCID(s string) string { return strings.Trim(strings.TrimSpace(s), "<>") }
-
 // errMediaType marks a content type that is neither JSON nor multipart.
-var errMediaType = errors.New("unsupported media type")
+var errMediaType = sbi.ErrMediaType
 
 // decodeBody parses a body of content type ct: application/json (or
 // application/problem+json), or multipart/related with one JSON part (the
 // first, or the one the "start" parameter names) and binary parts with a
 // Content-ID. It never panics; a nil body comes with an error.
 func decodeBody(ct string, raw []byte) (*sbiBody, error) {
-	mt, params, err := mime.ParseMediaType(ct)
+	m, err := sbi.DecodeMultipart(ct, raw, sbi.MultipartLimits{MaxParts: maxParts, MaxPartSize: sbi.MaxBody, Problem: true})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w: content type %q", ErrBody, errMediaType, ct)
+		return nil, fmt.Errorf("%w: %w", ErrBody, err)
 	}
-	switch mt {
-	case sbi.ContentJSON, sbi.ContentProblem:
-		return &sbiBody{json: raw}, nil
-	case ContentMultipart:
-	default:
-		return nil, fmt.Errorf("%w: %w: %s", ErrBody, errMediaType, mt)
-	}
-	if params["boundary"] == "" {
-		return nil, fmt.Errorf("%w: multipart/related without boundary", ErrBody)
-	}
-	start := trimCID(params["start"])
-	mr := multipart.NewReader(bytes.NewReader(raw), params["boundary"])
-	b := &sbiBody{binary: map[string][]byte{}}
-	for i := 0; ; i++ {
-		p, err := mr.NextRawPart()
-		if err == io.EOF {
-			break
+	b := &sbiBody{json: m.JSON}
+	if m.Binary != nil {
+		b.binary = make(map[string][]byte, len(m.Binary))
+		for cid, p := range m.Binary {
+			b.binary[cid] = p.Data
 		}
-		if err != nil {
-			return nil, fmt.Errorf("%w: part %d: %v", ErrBody, i, err)
-		}
-		if i >= maxParts {
-			return nil, fmt.Errorf("%w: more than %d parts", ErrBody, maxParts)
-		}
-		data, err := io.ReadAll(io.LimitReader(p, sbi.MaxBody))
-		if err != nil {
-			return nil, fmt.Errorf("%w: part %d unreadable", ErrBody, i)
-		}
-		pct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
-		cid := trimCID(p.Header.Get("Content-Id"))
-		if pct == sbi.ContentJSON && b.json == nil && (start == "" || cid == start) {
-			b.json = data
-			continue
-		}
-		if cid == "" {
-			return nil, fmt.Errorf("%w: binary part %d without Content-ID", ErrBody, i)
-		}
-		if _, dup := b.binary[cid]; dup {
-			return nil, fmt.Errorf("%w: Content-ID %q used twice", ErrBody, cid)
-		}
-		b.binary[cid] = data
-	}
-	if b.json == nil {
-		return nil, fmt.Errorf("%w: multipart body without a JSON part", ErrBody)
 	}
 	return b, nil
 }
@@ -138,34 +92,9 @@ func encodeBody(v any, parts ...binaryPart) (ct string, body []byte, err error) 
 	if len(parts) == 0 {
 		return sbi.ContentJSON, js, nil
 	}
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	if err := w.SetBoundary(mpBoundary); err != nil {
-		return "", nil, err
+	out := make([]sbi.OutPart, len(parts))
+	for i, p := range parts {
+		out[i] = sbi.OutPart{ContentID: p.cid, ContentType: p.ctype, Data: p.data}
 	}
-	h := textproto.MIMEHeader{}
-	h.Set("Content-Type", sbi.ContentJSON)
-	pw, err := w.CreatePart(h)
-	if err != nil {
-		return "", nil, err
-	}
-	if _, err := pw.Write(js); err != nil {
-		return "", nil, err
-	}
-	for _, p := range parts {
-		h := textproto.MIMEHeader{}
-		h.Set("Content-Type", p.ctype)
-		h.Set("Content-Id", p.cid)
-		pw, err := w.CreatePart(h)
-		if err != nil {
-			return "", nil, err
-		}
-		if _, err := pw.Write(p.data); err != nil {
-			return "", nil, err
-		}
-	}
-	if err := w.Close(); err != nil {
-		return "", nil, err
-	}
-	return ContentMultipart + `; boundary="` + mpBoundary + `"`, buf.Bytes(), nil
+	return sbi.EncodeMultipart(mpBoundary, js, out...)
 }

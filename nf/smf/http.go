@@ -81,7 +81,7 @@ func (s *SMF) httpCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var d models.SmfPduSessionSmContextCreateData
-	if err := body.decodeJSON(&d); err != nil {
+	if err := decodeJSON(body, &d); err != nil {
 		s.writeResult(w, OpCreateSMContext, Result{Problem: sbi.Problem(http.StatusBadRequest, sbi.CauseMalformedSyntax, err.Error())}, nil)
 		return
 	}
@@ -105,7 +105,7 @@ func (s *SMF) httpUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var d models.SmfPduSessionSmContextUpdateData
-	if err := body.decodeJSON(&d); err != nil {
+	if err := decodeJSON(body, &d); err != nil {
 		s.writeResult(w, OpUpdateSMContext, Result{Problem: sbi.Problem(http.StatusBadRequest, sbi.CauseMalformedSyntax, err.Error())}, nil)
 		return
 	}
@@ -128,7 +128,7 @@ func (s *SMF) httpRelease(w http.ResponseWriter, r *http.Request) {
 	}
 	if body != nil {
 		var d models.SmfPduSessionSmContextReleaseData
-		if err := body.decodeJSON(&d); err != nil {
+		if err := decodeJSON(body, &d); err != nil {
 			s.writeResult(w, OpReleaseSMContext, Result{Problem: sbi.Problem(http.StatusBadRequest, sbi.CauseMalformedSyntax, err.Error())}, nil)
 			return
 		}
@@ -175,7 +175,7 @@ func (s *SMF) writeResult(w http.ResponseWriter, op string, res Result, header f
 			s.writeResult(w, op, Result{SUPI: res.SUPI, Problem: sbi.Problem(http.StatusInternalServerError, sbi.CauseSystemFailure, "N1 encoding: "+err.Error())}, nil)
 			return
 		}
-		parts = append(parts, encodedPart{contentID: contentIDN1, contentType: Content5GNAS, data: b})
+		parts = append(parts, encodedPart{ContentID: contentIDN1, ContentType: Content5GNAS, Data: b})
 		n1Ref = &models.RefToBinaryData{ContentId: contentIDN1}
 	}
 	if rep.N2 != nil {
@@ -184,7 +184,7 @@ func (s *SMF) writeResult(w http.ResponseWriter, op string, res Result, header f
 			s.writeResult(w, op, Result{SUPI: res.SUPI, Problem: sbi.Problem(http.StatusInternalServerError, sbi.CauseSystemFailure, "N2 encoding: "+err.Error())}, nil)
 			return
 		}
-		parts = append(parts, encodedPart{contentID: contentIDN2, contentType: ContentNGAP, data: b})
+		parts = append(parts, encodedPart{ContentID: contentIDN2, ContentType: ContentNGAP, Data: b})
 		n2Ref = &models.RefToBinaryData{ContentId: contentIDN2}
 		n2Type = models.N2SmInfoType(rep.N2.Kind.String())
 	}

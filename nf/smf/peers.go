@@ -253,7 +253,7 @@ func (s *SMF) transfer(ctx context.Context, sc *smContext, psi uint8, snssai nas
 		}
 		data.N1MessageContainer = &models.N1MessageContainer{
 			N1MessageClass: models.N1MessageClass_SM, N1MessageContent: &models.RefToBinaryData{ContentId: contentIDN1}}
-		parts = append(parts, encodedPart{contentID: contentIDN1, contentType: Content5GNAS, data: b})
+		parts = append(parts, encodedPart{ContentID: contentIDN1, ContentType: Content5GNAS, Data: b})
 	}
 	if n2 != nil {
 		b, err := n2.Build()
@@ -267,7 +267,7 @@ func (s *SMF) transfer(ctx context.Context, sc *smContext, psi uint8, snssai nas
 				NgapIeType: models.AmfCommunicationNgapIeType(n2.Kind.String()),
 				NgapData:   &models.RefToBinaryData{ContentId: contentIDN2}}},
 		}
-		parts = append(parts, encodedPart{contentID: contentIDN2, contentType: ContentNGAP, data: b})
+		parts = append(parts, encodedPart{ContentID: contentIDN2, ContentType: ContentNGAP, Data: b})
 	}
 	ct, body, err := encodeMultipart(data, parts...)
 	if err != nil {
